@@ -1,0 +1,29 @@
+"""One Settings object (environment prefix ``AKHBAR_``), passed down explicitly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Run-time settings; every field can be set as ``AKHBAR_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="AKHBAR_", extra="ignore")
+
+    warehouse: Path = Field(Path("warehouse"), description="warehouse directory (DuckDB file + Parquet lake)")
+    batch_size: int = Field(500, ge=1, description="records per batch (memory is bounded by this)")
+    workers: int = Field(0, ge=0, description="processes for normalization; 0 = one per core")
+    max_article_bytes: int = Field(5_000_000, ge=1000, description="larger articles are rejected as too_large")
+    max_file_bytes: int = Field(2_000_000_000, description="decompressed bytes read from one file at most")
+    lock_timeout: float = Field(600.0, description="seconds to wait for another writer before giving up")
+
+    @property
+    def db_path(self) -> Path:
+        return self.warehouse / "news.duckdb"
+
+    @property
+    def lake(self) -> Path:
+        return self.warehouse / "lake"

@@ -1,0 +1,361 @@
+"""The news ETL as core stages: start a run, read batches, prepare them in worker processes, load them.
+
+The Prefect flow in ``flows/news_etl.py`` wires these stages as tasks; they are also usable (and tested)
+without Prefect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import secrets
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from akhbar import __version__, lake, warehouse
+from akhbar.config import Settings
+from akhbar.prepare import prepare_batch
+from akhbar.records import Article, RawRecord, Reject
+from akhbar.schema import ARTICLES, REJECTS, RUNS
+from akhbar.sources.files import FieldMap, ReadLimits, ReadStats, read_all
+
+Progress = Callable[[int, int], None]  # (records done in this batch, bytes of input consumed so far)
+
+
+def new_run_id(now: dt.datetime | None = None) -> str:
+    """Return a sortable run id: UTC time plus a random suffix."""
+    now = now or dt.datetime.now(dt.UTC)
+    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+@dataclass
+class RunState:
+    """Counters and handles of one run (lives in the writer process)."""
+
+    settings: Settings
+    run_id: str
+    flow: str
+    inputs: list[str]
+    started_at: dt.datetime
+    con: duckdb.DuckDBPyConnection
+    stats: ReadStats = field(default_factory=ReadStats)
+    records_read: int = 0
+    articles_new: int = 0
+    articles_unchanged: int = 0
+    duplicates_new: int = 0
+    rejects_seen: int = 0
+    rejects_new: int = 0
+    paragraphs_repeated: int = 0
+    lake_files: int = 0
+    batch_seq: int = 0
+    by_reason: Counter[str] = field(default_factory=Counter)
+    orphans_removed: list[str] = field(default_factory=list)
+    _lock: Any = None
+
+    def summary(self) -> dict[str, Any]:
+        """Return the run's figures as a plain dict (what the CLI prints and the flow returns)."""
+        return {
+            "run_id": self.run_id,
+            "warehouse": str(self.settings.warehouse),
+            "files_read": len(self.stats.files),
+            "files_skipped": len(self.stats.skipped),
+            "records_read": self.records_read,
+            "articles_new": self.articles_new,
+            "articles_unchanged": self.articles_unchanged,
+            "duplicates_new": self.duplicates_new,
+            "rejects_seen": self.rejects_seen,
+            "rejects_new": self.rejects_new,
+            "rejects_by_reason": dict(sorted(self.by_reason.items())),
+            "paragraphs_repeated": self.paragraphs_repeated,
+            "lake_files": self.lake_files,
+            "encodings_converted": dict(self.stats.converted_encodings),
+            "orphans_removed": len(self.orphans_removed),
+        }
+
+
+def start_run(settings: Settings, inputs: list[str], flow: str = "news-etl") -> RunState:
+    """Take the writer lock, open and initialise the warehouse, clean up after a crashed run, record the run."""
+    lock = warehouse.writer_lock(settings.warehouse, settings.lock_timeout)
+    lock.__enter__()
+    try:
+        con = warehouse.connect_writer(settings.db_path)
+        registered = {r[0] for r in con.execute("SELECT path FROM lake_files").fetchall()}
+        orphans = lake.remove_orphans(settings.warehouse, registered)
+        # Runs that died stay 'running' forever otherwise: mark them.
+        con.execute("UPDATE runs SET status = 'died', finished_at = now() WHERE status = 'running'")
+        now = dt.datetime.now(dt.UTC)
+        state = RunState(settings, new_run_id(now), flow, list(inputs), now, con, orphans_removed=orphans)
+        state._lock = lock
+        con.execute(
+            "INSERT INTO runs BY NAME SELECT ? AS run_id, ? AS flow, ? AS started_at, 'running' AS status, "
+            "?::VARCHAR[] AS inputs, 0 AS files_read, 0 AS files_skipped, 0 AS records_read, 0 AS articles_new, "
+            "0 AS articles_unchanged, 0 AS duplicates_new, 0 AS rejects_seen, 0 AS rejects_new, "
+            "'{}' AS rejects_by_reason, 0 AS paragraphs_repeated, 0 AS lake_files, ? AS akhbar_version",
+            [state.run_id, flow, now, list(inputs), __version__],
+        )
+        return state
+    except BaseException:
+        lock.__exit__(None, None, None)
+        raise
+
+
+def iter_batches(state: RunState, fields: FieldMap | None = None) -> Iterator[list[RawRecord | Reject]]:
+    """Read all inputs and yield them in batches of ``settings.batch_size`` records."""
+    limits = ReadLimits(state.settings.max_article_bytes, state.settings.max_file_bytes)
+    batch: list[RawRecord | Reject] = []
+    for item in read_all(state.inputs, fields, limits, state.stats):
+        batch.append(item)
+        if len(batch) >= state.settings.batch_size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def count_records(state: RunState, batch: list[RawRecord | Reject]) -> None:
+    """Count the records a batch read (a reject of a whole file, with no line, is not a record)."""
+    state.records_read += sum(1 for r in batch if isinstance(r, RawRecord) or r.origin.line is not None)
+
+
+def worker_count(settings: Settings) -> int:
+    """Return how many normalization processes to use (0 in settings = one per core)."""
+    return settings.workers or (os.cpu_count() or 1)
+
+
+def _warm() -> None:
+    from akhbar.text.normalize import warm_up
+
+    warm_up()
+
+
+@contextlib.contextmanager
+def worker_pool(settings: Settings) -> Iterator[Executor | None]:
+    """Start the normalization processes (each builds its hazm objects once), or none for workers=1."""
+    n = worker_count(settings)
+    if n <= 1:
+        yield None
+        return
+    import multiprocessing as mp
+
+    # spawn, not fork: the writer process holds threads (Prefect, DuckDB) that fork would copy half-locked.
+    with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"), initializer=_warm) as pool:
+        yield pool
+
+
+def prepare(batch: list[RawRecord | Reject], pool: Executor | None, workers: int = 1) -> list[Article | Reject]:
+    """Normalize a batch, spread over the worker processes; rejects pass through in order."""
+    records = [r for r in batch if isinstance(r, RawRecord)]
+    if pool is None or len(records) < 2:
+        done = iter(prepare_batch(records))
+    else:
+        size = max(1, -(-len(records) // (workers * 2)))
+        chunks = [records[i : i + size] for i in range(0, len(records), size)]
+        done = iter([x for part in pool.map(prepare_batch, chunks) for x in part])
+    return [item if isinstance(item, Reject) else next(done) for item in batch]
+
+
+def _reject_row(rej: Reject, run_id: str, now: dt.datetime) -> dict[str, Any]:
+    import hashlib
+
+    rid = hashlib.blake2b(
+        f"{rej.origin.name}\0{rej.origin.line}\0{rej.reason}\0{rej.source_id}".encode(), digest_size=10
+    ).hexdigest()
+    return {
+        "reject_id": rid,
+        "reason": rej.reason,
+        "detail": rej.detail[:2000],
+        "source_id": rej.source_id,
+        "origin_path": rej.origin.path,
+        "origin_line": rej.origin.line,
+        "origin_name": rej.origin.name,
+        "run_id": run_id,
+        "rejected_at": now,
+    }
+
+
+def _parse_ts(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def article_row(a: Article, cluster_id: str, is_canonical: bool, run_id: str, now: dt.datetime) -> dict[str, Any]:
+    """Flatten an Article into a row of the ARTICLES schema."""
+    body = a.body
+    return {
+        "article_id": a.article_id,
+        "source_id": a.source_id,
+        "url": a.url,
+        "agency": a.agency,
+        "attributed_to": a.attributed_to,
+        "title": a.title,
+        "lead": a.lead,
+        "body": body,
+        "published_at": a.published_at,
+        "published_jalali": a.published_jalali,
+        "date_source": a.date_source,
+        "date_confidence": a.date_confidence,
+        "category": a.category,
+        "category_raw": a.category_raw,
+        "tags": a.tags,
+        "keywords": a.keywords,
+        "cluster_id": cluster_id,
+        "is_canonical": is_canonical,
+        "content_key": a.content_key,
+        "paragraphs": len(a.paragraphs),
+        "paragraphs_repeated": a.paragraphs_repeated,
+        "chars": len(body),
+        "raw_text": a.raw_text,
+        "agency_raw": a.agency_raw,
+        "published_raw": a.published_raw,
+        "fetched_at": _parse_ts(a.fetched_at),
+        "raw_ref": a.raw_ref,
+        "origin_path": a.origin.path,
+        "origin_line": a.origin.line,
+        "origin_name": a.origin.name,
+        "run_id": run_id,
+        "loaded_at": now,
+    }
+
+
+def _existing(con: duckdb.DuckDBPyConnection, sql: str, values: Iterable[str]) -> dict[str, Any]:
+    vals = sorted(set(values))
+    if not vals:
+        return {}
+    return dict(con.execute(sql, [vals]).fetchall())
+
+
+def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
+    """Deduplicate a prepared batch against the warehouse, write its Parquet files and load it, atomically.
+
+    Exact duplicates (same content key) join the cluster already holding that key; the first article of a
+    new key starts a cluster and is its canonical member. Rows already loaded (same article id) are skipped,
+    so rerunning the same input writes nothing.
+    """
+    con = state.con
+    now = dt.datetime.now(dt.UTC)
+    articles = [a for a in prepared if isinstance(a, Article)]
+    rejects = [r for r in prepared if isinstance(r, Reject)]
+    known_ids = set(_existing(con, "SELECT article_id, 1 FROM articles WHERE article_id IN (SELECT unnest(?))", (a.article_id for a in articles)))
+    key_cluster = _existing(
+        con,
+        "SELECT content_key, min(cluster_id) FROM articles WHERE content_key IN (SELECT unnest(?)) GROUP BY content_key",
+        (a.content_key for a in articles),
+    )
+    rows: list[dict[str, Any]] = []
+    seen_ids: set[str] = set()
+    for a in articles:
+        if a.article_id in known_ids:
+            state.articles_unchanged += 1
+            continue
+        if a.article_id in seen_ids:
+            # Same origin name, same id, same content: the very same record twice in one input.
+            rejects.append(Reject(a.origin, "duplicate_record", f"same id and content as an earlier record ({a.article_id})", a.source_id))
+            continue
+        seen_ids.add(a.article_id)
+        cluster = key_cluster.get(a.content_key)
+        canonical = cluster is None
+        if canonical:
+            cluster = a.article_id
+            key_cluster[a.content_key] = cluster
+        else:
+            state.duplicates_new += 1
+        state.paragraphs_repeated += a.paragraphs_repeated
+        rows.append(article_row(a, cluster, canonical, state.run_id, now))
+    reject_rows = [_reject_row(r, state.run_id, now) for r in rejects]
+    for r in rejects:
+        state.by_reason[r.reason] += 1
+    state.rejects_seen += len(rejects)
+    known_rejects = set(_existing(con, "SELECT reject_id, 1 FROM rejects WHERE reject_id IN (SELECT unnest(?))", (r["reject_id"] for r in reject_rows)))
+    dedup_rejects: dict[str, dict[str, Any]] = {}
+    for r in reject_rows:
+        if r["reject_id"] not in known_rejects:
+            dedup_rejects.setdefault(r["reject_id"], r)
+    new_rejects = list(dedup_rejects.values())
+
+    state.batch_seq += 1
+    partition = f"ingest_date={now.date().isoformat()}"
+    written: list[tuple[str, str, int]] = []
+    if rows:
+        written.append(("articles", *lake.write_part(state.settings.warehouse, ARTICLES, rows, partition, f"{state.run_id}-{state.batch_seq:05d}")))
+    if new_rejects:
+        written.append(("rejects", *lake.write_part(state.settings.warehouse, REJECTS, new_rejects, partition, f"{state.run_id}-{state.batch_seq:05d}")))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, schema, data in (("articles", ARTICLES, rows), ("rejects", REJECTS, new_rejects)):
+            if data:
+                import pyarrow as pa
+
+                tbl = pa.Table.from_pylist(data, schema=schema)  # noqa: F841 - read by DuckDB's replacement scan
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM tbl")
+        for table, rel, n in written:
+            con.execute("INSERT INTO lake_files VALUES (?, ?, ?, ?, ?)", [rel, table, n, state.run_id, now])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        for _, rel, _ in written:
+            (state.settings.warehouse / rel).unlink(missing_ok=True)
+        raise
+    state.articles_new += len(rows)
+    state.rejects_new += len(new_rejects)
+    state.lake_files += len(written)
+    return {"articles_new": len(rows), "rejects_new": len(new_rejects)}
+
+
+def finish_run(state: RunState, error: BaseException | None = None) -> dict[str, Any]:
+    """Record the run's figures and status, release the writer lock, return the summary."""
+    summary = state.summary()
+    if error is not None:
+        status = "failed"
+    elif state.rejects_seen:
+        status = "partial"
+    else:
+        status = "ok"
+    summary["status"] = status
+    try:
+        state.con.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, files_read = ?, files_skipped = ?, records_read = ?, "
+            "articles_new = ?, articles_unchanged = ?, duplicates_new = ?, rejects_seen = ?, rejects_new = ?, "
+            "rejects_by_reason = ?, paragraphs_repeated = ?, lake_files = ?, error = ? WHERE run_id = ?",
+            [
+                dt.datetime.now(dt.UTC), status, summary["files_read"], summary["files_skipped"], state.records_read,
+                state.articles_new, state.articles_unchanged, state.duplicates_new, state.rejects_seen,
+                state.rejects_new, json.dumps(summary["rejects_by_reason"], ensure_ascii=False),
+                state.paragraphs_repeated, state.lake_files, None if error is None else f"{type(error).__name__}: {error}",
+                state.run_id,
+            ],
+        )
+        state.con.execute("CHECKPOINT")
+    finally:
+        state.con.close()
+        if state._lock is not None:
+            state._lock.__exit__(None, None, None)
+    return summary
+
+
+def run(settings: Settings, inputs: list[str], fields: FieldMap | None = None,
+        on_batch: Callable[[RunState], None] | None = None) -> dict[str, Any]:
+    """Run the whole ETL without an orchestrator (used by tests and the benchmark)."""
+    state = start_run(settings, inputs)
+    try:
+        with worker_pool(settings) as pool:
+            for batch in iter_batches(state, fields):
+                count_records(state, batch)
+                load(state, prepare(batch, pool, worker_count(settings)))
+                if on_batch:
+                    on_batch(state)
+    except BaseException as exc:
+        finish_run(state, exc)
+        raise
+    return finish_run(state)

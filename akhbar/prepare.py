@@ -1,0 +1,78 @@
+"""Turn a RawRecord into a normalized Article (or a Reject): the per-record, CPU-bound stage.
+
+Runs in worker processes; everything here is a pure function of the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from akhbar import reasons
+from akhbar.dedup.paragraphs import drop_repeated_paragraphs
+from akhbar.records import Article, RawRecord, Reject
+from akhbar.text.chars import canonical_key, content_hash, persian_score
+from akhbar.text.normalize import normalize_lines
+
+
+def article_id_for(origin_name: str, source_id: str, content_key: str) -> str:
+    """Derive the stable article id from where it came from and what it says."""
+    h = hashlib.blake2b(f"{origin_name}\0{source_id}\0{content_key}".encode(), digest_size=10)
+    return h.hexdigest()
+
+
+def raw_text_of(rec: RawRecord) -> str:
+    """Reassemble the input text as read (title, lead, paragraphs), for lineage."""
+    parts = [p for p in (rec.title, rec.lead) if p]
+    return "\n".join([*parts, *rec.paragraphs])
+
+
+def check_body(paragraphs: list[str]) -> tuple[bool, str]:
+    """Filter: the body must have text and be Persian; return (keep, reason)."""
+    body = "\n".join(paragraphs)
+    if not body.strip():
+        return False, reasons.EMPTY_BODY
+    ok, why = persian_score(body)
+    if not ok:
+        return False, reasons.NOT_PERSIAN + ": " + why
+    return True, ""
+
+
+def prepare_record(rec: RawRecord) -> Article | Reject:
+    """Normalize one record: drop repeated paragraphs, normalize text, check it, compute keys and ids."""
+    unique, repeated = drop_repeated_paragraphs(rec.paragraphs)
+    # One normalize_lines call for everything: hazm's cost is mostly per call, not per character.
+    head = [rec.title or "", rec.lead or "", *rec.tags]
+    lines = normalize_lines([x.replace("\n", " ") for x in head] + unique)
+    title, lead = lines[0], lines[1]
+    tags = [t for t in lines[2 : len(head)] if t]
+    paragraphs = [p for p in lines[len(head) :] if p]
+    keep, reason = check_body(paragraphs)
+    if not keep:
+        code, _, detail = reason.partition(": ")
+        return Reject(rec.origin, code, detail or "no text after cleaning", rec.source_id)
+    ckey = content_hash(canonical_key("\n".join(paragraphs)))
+    return Article(
+        article_id=article_id_for(rec.origin.name, rec.source_id, ckey),
+        source_id=rec.source_id,
+        origin=rec.origin,
+        url=rec.url,
+        title=title or None,
+        # Lead = the first paragraph when the input has none (a .txt article).
+        lead=lead or paragraphs[0],
+        paragraphs=paragraphs,
+        raw_text=raw_text_of(rec),
+        content_key=ckey,
+        paragraphs_in=len(rec.paragraphs),
+        paragraphs_repeated=repeated,
+        agency_raw=rec.agency,
+        published_raw=rec.published,
+        category_raw=rec.category,
+        tags=tags,
+        raw_ref=rec.raw_ref,
+        fetched_at=rec.fetched_at,
+    )
+
+
+def prepare_batch(records: list[RawRecord]) -> list[Article | Reject]:
+    """Prepare a batch of records (the unit of work sent to a worker process)."""
+    return [prepare_record(r) for r in records]

@@ -1,0 +1,77 @@
+"""Record types that flow between stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Origin:
+    """Where a record came from: a file (and line/record number) or a URL."""
+
+    path: str  # file path as given, or URL for scraped pages
+    line: int | None = None  # 1-based line (txt/jsonl/csv) or record index (json array)
+    name: str = ""  # stable short name used in ids: file basename or URL
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """One article as read, before any normalization."""
+
+    origin: Origin
+    source_id: str
+    url: str | None = None
+    title: str | None = None
+    lead: str | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    published: str | None = None  # the raw date string as given
+    agency: str | None = None  # the raw agency/source field
+    category: str | None = None
+    tags: list[str] = field(default_factory=list)
+    fetched_at: str | None = None  # ISO time a scraper fetched it (relative dates)
+    raw_ref: str | None = None  # pointer into the raw archive (scraped pages)
+
+
+@dataclass(slots=True)
+class Reject:
+    """A record (or part of an input) that did not make it, and why."""
+
+    origin: Origin
+    reason: str  # snake_case constant, see akhbar.reasons
+    detail: str = ""
+    source_id: str | None = None
+
+
+@dataclass(slots=True)
+class Article:
+    """A normalized article, ready for dedup, extraction and loading."""
+
+    article_id: str
+    source_id: str
+    origin: Origin
+    url: str | None
+    title: str | None
+    lead: str | None
+    paragraphs: list[str]
+    raw_text: str
+    content_key: str  # hash of the canonical body: equal for exact duplicates
+    paragraphs_in: int
+    paragraphs_repeated: int
+    agency: str | None = None
+    attributed_to: str | None = None
+    agency_raw: str | None = None
+    published_raw: str | None = None
+    published_at: object | None = None  # datetime (UTC) when known
+    published_jalali: str | None = None
+    date_source: str | None = None
+    date_confidence: float | None = None
+    category: str | None = None
+    category_raw: str | None = None
+    tags: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    raw_ref: str | None = None
+    fetched_at: str | None = None
+
+    @property
+    def body(self) -> str:
+        return "\n".join(self.paragraphs)

@@ -1,0 +1,189 @@
+"""Every output table declared once, as a pyarrow schema; DuckDB DDL is generated from these.
+
+Each schema carries its primary key and a one-line description per column in its metadata, so the
+Parquet files, the DuckDB tables and the data dictionary all come from the same declaration.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+
+TS = pa.timestamp("us", tz="UTC")
+
+
+def col(name: str, type_: pa.DataType, doc: str, *, nullable: bool = True) -> pa.Field:
+    """Declare one column with its description."""
+    return pa.field(name, type_, nullable=nullable, metadata={"doc": doc})
+
+
+def table(name: str, doc: str, primary_key: list[str], fields: list[pa.Field]) -> pa.Schema:
+    """Declare one table: its columns, primary key and description."""
+    return pa.schema(
+        fields,
+        metadata={"table": name, "doc": doc, "primary_key": json.dumps(primary_key)},
+    )
+
+
+ORIGIN_FIELDS = [
+    col("origin_path", pa.string(), "file path (as given to `akhbar run`) or URL the record came from", nullable=False),
+    col("origin_line", pa.int64(), "1-based line (txt/jsonl/csv) or record number (json array) in that file"),
+    col("origin_name", pa.string(), "stable short name of the origin (file name or URL) used in ids", nullable=False),
+]
+
+ARTICLES = table(
+    "articles",
+    "One row per article version kept: normalized text, extracted fields, duplicate cluster and lineage.",
+    ["article_id"],
+    [
+        col("article_id", pa.string(), "stable id: hash of origin name, source id and canonical content", nullable=False),
+        col("source_id", pa.string(), "the input's own id: JSON/CSV id, else URL, else file name stem", nullable=False),
+        col("url", pa.string(), "article URL when known"),
+        col("agency", pa.string(), "publishing agency, canonical Persian name from the agency registry"),
+        col("attributed_to", pa.string(), "the source the agency relays (به نقل از ...), when stated"),
+        col("title", pa.string(), "headline (normalized); null when the input has none"),
+        col("lead", pa.string(), "lead/abstract (normalized); the first paragraph when the input has none"),
+        col("body", pa.string(), "normalized display text, paragraphs joined by newline; Persian digits, ZWNJ kept", nullable=False),
+        col("published_at", TS, "publish time in UTC"),
+        col("published_jalali", pa.string(), "publish day in the Jalali calendar, 'YYYY-MM-DD' (Asia/Tehran)"),
+        col("date_source", pa.string(), "where the date came from: field, url, text, relative, fars_id ..."),
+        col("date_confidence", pa.float64(), "confidence of the date, 0..1"),
+        col("category", pa.string(), "cross-agency category (سیاسی، اقتصادی، ورزشی ...)"),
+        col("category_raw", pa.string(), "the input's own category label"),
+        col("tags", pa.list_(pa.string()), "the input's own tags"),
+        col("keywords", pa.list_(pa.string()), "keywords: input tags, else top terms against corpus statistics"),
+        col("cluster_id", pa.string(), "duplicate cluster: article_id of the cluster's first member", nullable=False),
+        col("is_canonical", pa.bool_(), "true for the one article that represents its cluster", nullable=False),
+        col("content_key", pa.string(), "hash of the canonical text (letters, digits, ZWNJ/space, punctuation folded)", nullable=False),
+        col("paragraphs", pa.int32(), "paragraphs kept in body", nullable=False),
+        col("paragraphs_repeated", pa.int32(), "repeated paragraphs removed from the input", nullable=False),
+        col("chars", pa.int32(), "characters in body", nullable=False),
+        col("raw_text", pa.string(), "the input text before normalization (title, lead, paragraphs as read)", nullable=False),
+        col("agency_raw", pa.string(), "the input's own agency/source field"),
+        col("published_raw", pa.string(), "the input's own date field, unparsed"),
+        col("fetched_at", TS, "when a scraper fetched the page"),
+        col("raw_ref", pa.string(), "pointer into the raw archive of fetched pages"),
+        *ORIGIN_FIELDS,
+        col("run_id", pa.string(), "the run that loaded this row", nullable=False),
+        col("loaded_at", TS, "when the row was loaded", nullable=False),
+    ],
+)
+
+REJECTS = table(
+    "rejects",
+    "Every record or input that did not become an article, with its reason; nothing is dropped silently.",
+    ["reject_id"],
+    [
+        col("reject_id", pa.string(), "stable id: hash of origin, line, reason and source id", nullable=False),
+        col("reason", pa.string(), "snake_case reason (see the data dictionary for the list)", nullable=False),
+        col("detail", pa.string(), "human-readable detail"),
+        col("source_id", pa.string(), "the record's own id when it got that far"),
+        *ORIGIN_FIELDS,
+        col("run_id", pa.string(), "the run that first saw this reject", nullable=False),
+        col("rejected_at", TS, "when", nullable=False),
+    ],
+)
+
+RUNS = table(
+    "runs",
+    "One row per run: what it read, kept, linked as duplicate and rejected.",
+    ["run_id"],
+    [
+        col("run_id", pa.string(), "run id (UTC time + random suffix)", nullable=False),
+        col("flow", pa.string(), "which flow ran: news-etl, scrape-news ...", nullable=False),
+        col("started_at", TS, "start time", nullable=False),
+        col("finished_at", TS, "end time"),
+        col("status", pa.string(), "running, ok, partial (some rejects or failed sources), failed", nullable=False),
+        col("inputs", pa.list_(pa.string()), "paths or sources given"),
+        col("files_read", pa.int64(), "input files read", nullable=False),
+        col("files_skipped", pa.int64(), "files skipped for an unsupported extension", nullable=False),
+        col("records_read", pa.int64(), "records read from the inputs", nullable=False),
+        col("articles_new", pa.int64(), "articles added to the warehouse by this run", nullable=False),
+        col("articles_unchanged", pa.int64(), "articles read that were already loaded (same id)", nullable=False),
+        col("duplicates_new", pa.int64(), "new articles linked to an existing cluster (not canonical)", nullable=False),
+        col("rejects_seen", pa.int64(), "rejects met by this run (including ones already stored)", nullable=False),
+        col("rejects_new", pa.int64(), "rejects added by this run", nullable=False),
+        col("rejects_by_reason", pa.string(), "JSON object reason -> count for this run", nullable=False),
+        col("paragraphs_repeated", pa.int64(), "repeated paragraphs removed inside articles", nullable=False),
+        col("lake_files", pa.int64(), "Parquet files written", nullable=False),
+        col("error", pa.string(), "error message when the run failed"),
+        col("akhbar_version", pa.string(), "akhbar version", nullable=False),
+    ],
+)
+
+LAKE_FILES = table(
+    "lake_files",
+    "Parquet files in warehouse/lake committed together with their DuckDB load (crash recovery).",
+    ["path"],
+    [
+        col("path", pa.string(), "path relative to the warehouse directory", nullable=False),
+        col("table_name", pa.string(), "which table the file holds", nullable=False),
+        col("rows", pa.int64(), "rows in the file", nullable=False),
+        col("run_id", pa.string(), "run that wrote it", nullable=False),
+        col("written_at", TS, "when", nullable=False),
+    ],
+)
+
+REGISTRY: dict[str, pa.Schema] = {}
+
+
+def register(schema: pa.Schema) -> pa.Schema:
+    """Add a table schema to the registry (tables are created in registration order)."""
+    REGISTRY[schema.metadata[b"table"].decode()] = schema
+    return schema
+
+
+for _s in (ARTICLES, REJECTS, RUNS, LAKE_FILES):
+    register(_s)
+
+
+def table_name(schema: pa.Schema) -> str:
+    """Return the table name declared in a schema's metadata."""
+    return schema.metadata[b"table"].decode()
+
+
+def primary_key(schema: pa.Schema) -> list[str]:
+    """Return the primary key columns declared in a schema's metadata."""
+    return json.loads(schema.metadata.get(b"primary_key", b"[]"))
+
+
+def doc(schema_or_field: pa.Schema | pa.Field) -> str:
+    """Return the description stored in a schema's or field's metadata."""
+    meta = schema_or_field.metadata or {}
+    return meta.get(b"doc", b"").decode()
+
+
+def duckdb_type(t: pa.DataType) -> str:
+    """Map a pyarrow type to the DuckDB type name used in generated DDL."""
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return "VARCHAR"
+    if pa.types.is_int64(t):
+        return "BIGINT"
+    if pa.types.is_int32(t):
+        return "INTEGER"
+    if pa.types.is_int16(t):
+        return "SMALLINT"
+    if pa.types.is_boolean(t):
+        return "BOOLEAN"
+    if pa.types.is_float64(t):
+        return "DOUBLE"
+    if pa.types.is_float32(t):
+        return "FLOAT"
+    if pa.types.is_date32(t):
+        return "DATE"
+    if pa.types.is_timestamp(t):
+        return "TIMESTAMP WITH TIME ZONE" if t.tz else "TIMESTAMP"
+    if pa.types.is_list(t):
+        return duckdb_type(t.value_type) + "[]"
+    raise TypeError(f"no DuckDB mapping for {t}")
+
+
+def ddl_for(schema: pa.Schema, name: str | None = None) -> str:
+    """Generate `CREATE TABLE IF NOT EXISTS` for a declared schema (types, NOT NULL, primary key)."""
+    name = name or table_name(schema)
+    cols = [f'    "{f.name}" {duckdb_type(f.type)}{"" if f.nullable else " NOT NULL"}' for f in schema]
+    pk = primary_key(schema)
+    if pk:
+        cols.append("    PRIMARY KEY (" + ", ".join(f'"{c}"' for c in pk) + ")")
+    return f'CREATE TABLE IF NOT EXISTS "{name}" (\n' + ",\n".join(cols) + "\n);"

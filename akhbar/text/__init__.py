@@ -1,0 +1,1 @@
+"""Persian text handling: character folding, canonical keys, hazm-based normalization."""

@@ -1,0 +1,175 @@
+"""Character-level Persian cleanup and the canonical comparison key.
+
+Two conventions, stated once:
+- display text (``articles.body``): Persian letters, **Persian digits** (۰-۹), ZWNJ kept;
+- canonical key (dedup, search keys): Persian letters, **ASCII digits**, no ZWNJ/space/punctuation
+  differences, so spelling variants of one text compare equal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+ZWNJ = "\u200c"
+
+# Arabic-script letter variants folded to the Persian letter (display and key).
+LETTER_FOLD = {
+    "\u064a": "\u06cc",  # ي Arabic yeh -> ی
+    "\u0649": "\u06cc",  # ى alef maksura -> ی
+    "\u06d2": "\u06cc",  # ے yeh barree -> ی
+    "\u0643": "\u06a9",  # ك Arabic kaf -> ک
+    "\u06aa": "\u06a9",  # ڪ swash kaf -> ک
+    "\u0629": "\u0647",  # ة teh marbuta -> ه
+    "\u06c1": "\u0647",  # ہ heh goal -> ه
+    "\u06d5": "\u0647",  # ە ae -> ه
+}
+# Further folds for the comparison key only: hamza carriers and heh-yeh, so أ/إ/آ/ا and ۀ/هٔ compare equal.
+KEY_FOLD = {
+    "\u0623": "\u0627",  # أ
+    "\u0625": "\u0627",  # إ
+    "\u0622": "\u0627",  # آ
+    "\u0671": "\u0627",  # ٱ
+    "\u0624": "\u0648",  # ؤ
+    "\u0626": "\u06cc",  # ئ
+    "\u06c0": "\u0647",  # ۀ
+}
+PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+ASCII_DIGITS = "0123456789"
+
+_TO_ASCII_DIGITS = str.maketrans(PERSIAN_DIGITS + ARABIC_DIGITS, ASCII_DIGITS * 2)
+_TO_PERSIAN_DIGITS = str.maketrans(ASCII_DIGITS + ARABIC_DIGITS, PERSIAN_DIGITS * 2)
+_LETTERS = str.maketrans(LETTER_FOLD)
+_KEY_LETTERS = str.maketrans({**LETTER_FOLD, **KEY_FOLD})
+
+# Kashida (tatweel), Arabic diacritics (harakat, tanwin, shadda, sukun, superscript alef, hamza above).
+_KASHIDA_DIACRITICS = re.compile("[\u0640\u064b-\u065f\u0670\u06d6-\u06ed]")
+# Control/format characters other than ZWNJ and newline/tab: ZWJ, bidi marks/embeddings, BOM, soft hyphen...
+_CONTROLS = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u200b\u200d-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_ZWNJ_RUNS = re.compile("\u200c{2,}")
+_SPACES = re.compile("[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_ZWNJ_AT_EDGE = re.compile("(?:(?<=\\s)|^)\u200c+|\u200c+(?=\\s|$)")
+
+
+def to_ascii_digits(text: str) -> str:
+    """Turn Persian and Arabic-Indic digits into ASCII digits.
+
+    >>> to_ascii_digits("۱۴۰۲/۰۵/۱۲ ١٢")
+    '1402/05/12 12'
+    """
+    return text.translate(_TO_ASCII_DIGITS)
+
+
+def to_persian_digits(text: str) -> str:
+    """Turn ASCII and Arabic-Indic digits into Persian digits.
+
+    >>> to_persian_digits("1402 ١٢")
+    '۱۴۰۲ ۱۲'
+    """
+    return text.translate(_TO_PERSIAN_DIGITS)
+
+
+def fold_letters(text: str) -> str:
+    """Fold Arabic letter variants (ي ك ة ى ...) to their Persian letters.
+
+    >>> fold_letters("كتاب علي")
+    'کتاب علی'
+    """
+    return text.translate(_LETTERS)
+
+
+def clean_chars(text: str) -> str:
+    """Fold presentation forms, remove kashida/diacritics/controls, fold letters, tidy spaces and ZWNJ.
+
+    This is the cheap pre-pass before hazm; it never drops a ZWNJ between two letters.
+    """
+    if not text:
+        return ""
+    # NFKC folds Arabic presentation forms (U+FB50-U+FEFF) to base letters; it leaves ZWNJ alone.
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROLS.sub("", text)
+    text = _KASHIDA_DIACRITICS.sub("", text)
+    text = text.translate(_LETTERS)
+    text = _ZWNJ_RUNS.sub(ZWNJ, text)
+    text = _SPACES.sub(" ", text)
+    text = _ZWNJ_AT_EDGE.sub("", text)
+    return text.strip()
+
+
+_KEY_DROP = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def canonical_key(text: str) -> str:
+    """Return the comparison form of a text: variants of letters, digits, ZWNJ, spaces, punctuation removed.
+
+    Words stay separated by one space so the key can be shingled.
+
+    >>> canonical_key("كتاب\u200cها ، ۱۲") == canonical_key("کتاب ها، 12")
+    True
+    >>> canonical_key("پیروزی\u200cهای اخیر") == canonical_key("پيروزي هاي اخير")
+    True
+    """
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROLS.sub("", text)
+    text = _KASHIDA_DIACRITICS.sub("", text)
+    text = text.translate(_KEY_LETTERS).translate(_TO_ASCII_DIGITS).lower()
+    # ZWNJ and space are interchangeable in Persian spelling ("پیروزی‌های" / "پیروزی های"): both become
+    # a word boundary, and the key is built from the word sequence joined without separators below.
+    text = text.replace(ZWNJ, " ")
+    words = _KEY_DROP.sub(" ", text).split()
+    return " ".join(words)
+
+
+def key_words(text: str) -> list[str]:
+    """Split a canonical key into the units used for shingling (ZWNJ/space-insensitive)."""
+    return canonical_key(text).split()
+
+
+def content_hash(key: str) -> str:
+    """Hash a canonical key into a short stable hex id (exact-duplicate key).
+
+    Spaces are removed first so that "پیروزی‌ها", "پیروزی ها" and "پیروزیها" hash alike.
+    """
+    return hashlib.blake2b(key.replace(" ", "").encode("utf-8"), digest_size=10).hexdigest()
+
+
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]")
+_LATIN = re.compile("[A-Za-z]")
+_PERSIAN_ONLY = re.compile("[پچژگ\u06cc\u06a9]")
+_ARABIC_ONLY = re.compile("[\u0629\u064a\u0643\u0649]")
+_PERSIAN_WORDS = frozenset("است این که را با از به در می برای هم شد شده کرد بود آن یک ها های".split())
+_ARABIC_WORDS = frozenset("في من على الى إلى عن التي الذي هذا هذه كان ان أن قد مع بين".split())
+
+
+def persian_score(text: str) -> tuple[bool, str]:
+    """Decide whether a text is Persian; return ``(is_persian, why)``.
+
+    >>> persian_score("این یک خبر فارسی است که در تهران منتشر شد")[0]
+    True
+    >>> persian_score("This is an English news story about Tehran")[0]
+    False
+    """
+    sample = text[:5000]
+    arabic_script = len(_ARABIC_SCRIPT.findall(sample))
+    latin = len(_LATIN.findall(sample))
+    letters = arabic_script + latin
+    if letters == 0:
+        return False, "no letters"
+    if arabic_script / letters < 0.5:
+        return False, f"arabic-script letters {arabic_script / letters:.0%} of letters"
+    words = sample.split()
+    fa = sum(1 for w in words if fold_letters(w) in _PERSIAN_WORDS)
+    ar = sum(1 for w in words if w in _ARABIC_WORDS)
+    persian_letters = len(_PERSIAN_ONLY.findall(sample))
+    arabic_letters = len(_ARABIC_ONLY.findall(sample))
+    # Arabic uses ي/ك/ة and its own function words; Persian texts written with Arabic ي/ك still
+    # contain پ/چ/ژ/گ and Persian function words.
+    if ar > fa and ar >= 2:
+        return False, f"arabic function words {ar} > persian {fa}"
+    if fa == 0 and len(words) >= 8 and persian_letters < arabic_letters:
+        return False, "no persian function words"
+    return True, "ok"

@@ -1,0 +1,105 @@
+"""DuckDB: DDL generated from akhbar.schema, numbered SQL files, one writer at a time, read-only readers."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from akhbar.schema import REGISTRY, ddl_for
+
+SQL_DIR = Path(__file__).resolve().parents[1] / "warehouse"
+SQL_SUBDIRS = ("macros", "views")
+
+
+class WarehouseMissing(RuntimeError):
+    """No warehouse at the given directory."""
+
+
+class WarehouseBusy(RuntimeError):
+    """Another run holds the writer lock."""
+
+
+def sql_files(kind: str) -> list[Path]:
+    """Return the numbered SQL files of one kind (macros, views, checks) in order."""
+    d = SQL_DIR / kind
+    return sorted(d.glob("*.sql")) if d.exists() else []
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every registered table (no-op for existing ones)."""
+    for schema in REGISTRY.values():
+        con.execute(ddl_for(schema))
+
+
+def apply_sql(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create macros and views from the numbered SQL files."""
+    for kind in SQL_SUBDIRS:
+        for path in sql_files(kind):
+            con.execute(path.read_text(encoding="utf-8"))
+
+
+def init(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a connection's database to the current schema: tables, macros, views."""
+    create_tables(con)
+    apply_sql(con)
+
+
+def connect_writer(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for writing and initialise it."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path))
+    init(con)
+    return con
+
+
+def connect_reader(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-only (works while a writer runs only if DuckDB allows it; see README)."""
+    if not db_path.exists():
+        raise WarehouseMissing(f"no warehouse at {db_path.parent} (run `akhbar run PATH` first, or pass --warehouse)")
+    con = duckdb.connect(str(db_path), read_only=True)
+    # Macros are temporary objects in read-only mode: re-create them for this session.
+    for path in sql_files("macros"):
+        with contextlib.suppress(duckdb.Error):
+            con.execute(path.read_text(encoding="utf-8").replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO"))
+    return con
+
+
+@contextlib.contextmanager
+def writer_lock(warehouse: Path, timeout: float) -> Iterator[None]:
+    """Hold the single-writer lock of a warehouse, waiting up to ``timeout`` seconds for another run."""
+    warehouse.mkdir(parents=True, exist_ok=True)
+    path = warehouse / ".writer.lock"
+    fh = open(path, "a+")  # noqa: SIM115 - held for the duration of the context
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "another process"
+                    raise WarehouseBusy(
+                        f"warehouse {warehouse} is being written by {holder}; waited {timeout:.0f} s "
+                        "(readers such as `akhbar sql` still work)"
+                    ) from None
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        fh.close()
