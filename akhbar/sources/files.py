@@ -175,8 +175,11 @@ def sniff_encoding(head: bytes) -> tuple[str | None, str]:
             except UnicodeDecodeError:
                 pass
     text = head.decode("cp1256", errors="replace")
-    letters = sum(ch.isalpha() for ch in text)
-    if letters and len(_PERSIAN_LETTERS.findall(text)) / letters > 0.5 and "\ufffd" not in text:
+    # Real Windows-1256 Persian reads as words: mostly Arabic-script letters, separated by spaces.
+    # Random high bytes also decode to letters in cp1256, but with no word structure.
+    spaces = text.count(" ") + text.count("\n")
+    visible = len(text) - spaces
+    if visible and "\ufffd" not in text and spaces / len(text) >= 0.05 and len(_PERSIAN_LETTERS.findall(text)) / visible >= 0.6:
         return "cp1256", "windows-1256"
     return None, "no plausible encoding"
 

@@ -29,7 +29,7 @@ _PROTECTED = re.compile(
     rf"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
     # "," and "." only glue digits with no space around them ("1, 2" is a list, "12.5" a number);
     # "/", ":" and "٫" may carry hazm's stray spaces ("۱۴۰۲ / ۰۵ / ۱۲", "۱۲ ٫ ۵") so the pass is idempotent.
-    rf"|(?P<num>[{_DIGIT}]+(?:(?:[.,\-٬]|\s?[/:٫]\s?)[{_DIGIT}]+)*(?:\s?[%٪])?)"
+    rf"|(?P<num>[{_DIGIT}]+(?:(?:[.,\-٬]| ?[/:٫] ?)[{_DIGIT}]+)*(?: ?[%٪])?)"
 )
 _MAX_PASSES = 5
 
@@ -140,8 +140,11 @@ def fix_missing_zwnj(text: str) -> str:
     return _WORD.sub(lambda m: _split_suffix(m.group()), text)
 
 
-_PLACEHOLDER = re.compile("zxqj([b-df-hj-np-tv-z]+)j")
-_PH_DIGITS = "bcdfghklmnprstvwxyz"  # 19 consonants: placeholders contain no digit, vowel-free, never real text
+# Placeholders: an upper-case frame around lower-case code letters, so neighbouring Latin text cannot be
+# read as part of one; no digits (hazm would convert them). Texts that already contain the frame skip them.
+_PH_OPEN, _PH_CLOSE = "ZXQJ", "J"
+_PLACEHOLDER = re.compile("ZXQJ([bcdfghklmnprstvwxyz]+)J")
+_PH_DIGITS = "bcdfghklmnprstvwxyz"
 
 
 def _ph(i: int) -> str:
@@ -150,7 +153,7 @@ def _ph(i: int) -> str:
         i, r = divmod(i, len(_PH_DIGITS))
         out = _PH_DIGITS[r] + out
         if i == 0:
-            return f"zxqj{out}j"
+            return f"{_PH_OPEN}{out}{_PH_CLOSE}"
 
 
 def _ph_index(code: str) -> int:
@@ -164,7 +167,10 @@ def _normalize_lines_once(lines: list[str]) -> list[str] | None:
     """One pass over several lines in a single hazm call; None if hazm changed the line structure."""
     protected: list[str] = []
     parts: list[str] = []
-    for protect, piece in _protect("\n".join(clean_chars(x) for x in lines)):
+    joined = "\n".join(clean_chars(x) for x in lines)
+    if _PH_OPEN in joined:
+        return None
+    for protect, piece in _protect(joined):
         if protect:
             # hazm would mangle numbers and URLs: it sees an inert Latin placeholder instead.
             parts.append(_ph(len(protected)))
@@ -188,8 +194,7 @@ def normalize_lines(lines: list[str]) -> list[str]:
     for _ in range(_MAX_PASSES):
         nxt = _normalize_lines_once(current)
         if nxt is None:  # hazm merged or split lines: fall back to one call per line
-            nxt = [normalize_text(x) for x in current]
-            return nxt
+            return [normalize_text(x) for x in current]
         if nxt == current:
             return nxt
         current = nxt
@@ -198,7 +203,10 @@ def normalize_lines(lines: list[str]) -> list[str]:
 
 def _normalize_once(text: str) -> str:
     out = _normalize_lines_once([text.replace("\n", " ")])
-    return out[0] if out else ""
+    if out is not None:
+        return out[0]
+    # The text contains our placeholder frame itself: normalize without protecting numbers.
+    return clean_chars(fix_missing_zwnj(_hazm_normalizer().normalize(clean_chars(text.replace("\n", " ")))))
 
 
 def normalize_text(text: str) -> str:

@@ -1,0 +1,134 @@
+"""The ETL core without Prefect: seed article, exact duplicates, idempotent reruns, rejects, lineage."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from akhbar import etl
+from akhbar.config import Settings
+from akhbar.lake import lake_files
+from tests.conftest import SAMPLES, shared
+
+pytestmark = pytest.mark.usefixtures("normalizer_ready")
+
+
+def _run(tmp: Path, *inputs: Path, **kw: object) -> dict:
+    return etl.run(Settings(warehouse=tmp, workers=1, batch_size=kw.pop("batch_size", 200)), [str(i) for i in inputs])  # type: ignore[arg-type]
+
+
+def _q(tmp: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(tmp / "news.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_seed_article(tmp_path: Path) -> None:
+    seed = shared("seed-mashregh")
+    s = _run(tmp_path, seed)
+    assert s["articles_new"] == 1 and s["paragraphs_repeated"] == 9
+    ((body, paragraphs, source_id, lead, title),) = _q(tmp_path, "SELECT body, paragraphs, source_id, lead, title FROM articles")
+    lines = body.split("\n")
+    assert paragraphs == 11 and len(lines) == 11 and len(set(lines)) == 11
+    assert "منطقه\u200cای" in body and "پیروزی\u200cهای" in body and "می\u200cشود" in body
+    assert source_id == "000_1f1dd5fe7a1e3056"
+    assert lead == lines[0] and title is None
+    (raw,) = _q(tmp_path, "SELECT raw_text FROM articles")[0]
+    assert raw == (seed / "000_1f1dd5fe7a1e3056.txt").read_text(encoding="utf-8")
+
+
+def test_rerun_changes_nothing(tmp_path: Path) -> None:
+    first = _run(tmp_path, SAMPLES)
+    before = _q(tmp_path, "SELECT * EXCLUDE (loaded_at) FROM articles ORDER BY article_id")
+    files = lake_files(tmp_path)
+    second = _run(tmp_path, SAMPLES)
+    assert first["articles_new"] == 126 and second["articles_new"] == 0
+    assert second["articles_unchanged"] == 126 and second["lake_files"] == 0
+    assert _q(tmp_path, "SELECT * EXCLUDE (loaded_at) FROM articles ORDER BY article_id") == before
+    assert lake_files(tmp_path) == files
+    runs = _q(tmp_path, "SELECT articles_new, articles_unchanged, status FROM runs ORDER BY started_at")
+    assert runs == [(126, 0, "ok"), (0, 126, "ok")]
+
+
+def test_exact_duplicates_are_linked(tmp_path: Path) -> None:
+    _run(tmp_path, SAMPLES)
+    # reprinted-copies.json.gz repeats six articles of the other two files.
+    rows = _q(tmp_path, """
+        SELECT cluster_id, count(*), count(*) FILTER (WHERE is_canonical), count(DISTINCT origin_name)
+        FROM articles GROUP BY cluster_id HAVING count(*) > 1""")
+    assert len(rows) == 6 and all(r[1:] == (2, 1, 2) for r in rows)
+
+
+def test_duplicates_against_earlier_runs(tmp_path: Path) -> None:
+    _run(tmp_path, SAMPLES / "langml" / "fars-news-sample.json.gz")
+    s = _run(tmp_path, SAMPLES / "langml" / "reprinted-copies.json.gz")
+    assert s["articles_new"] == 6 and s["duplicates_new"] == 3  # the three Fars copies
+    assert _q(tmp_path, "SELECT count(*) FROM articles WHERE NOT is_canonical") == [(3,)]
+
+
+def test_bad_inputs_land_in_rejects(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good = {"id": "ok", "body": "وزیر دفاع کشورمان گفت که امنیت عراق امنیت ایران است و همکاری ادامه دارد."}
+    (inbox / "mixed.jsonl").write_text(
+        "\n".join([
+            json.dumps(good, ensure_ascii=False),
+            "{broken",
+            json.dumps({"id": "empty", "body": "   "}),
+            json.dumps({"id": "english", "body": "The ministers met in Tehran to discuss regional security and trade."}),
+            json.dumps({"id": "nobody", "title": ""}),
+        ]),
+        encoding="utf-8",
+    )
+    (inbox / "bytes.txt").write_bytes(bytes(range(128, 256)) * 3)
+    (inbox / "page.txt").write_text("<html><body><div>خبر</div><p>متن</p></body></html>", encoding="utf-8")
+    s = _run(tmp_path / "wh", inbox)
+    assert s["articles_new"] == 1 and s["status"] == "partial"
+    got = sorted(_q(tmp_path / "wh", "SELECT origin_name, origin_line, reason FROM rejects"))
+    assert got == [
+        ("bytes.txt", None, "bad_encoding"),
+        ("mixed.jsonl", 2, "malformed_json"),
+        ("mixed.jsonl", 3, "empty_body"),
+        ("mixed.jsonl", 4, "not_persian"),
+        ("mixed.jsonl", 5, "missing_field"),
+        ("page.txt", 1, "html_content"),
+    ]
+    # a rerun finds the same rejects and stores none twice
+    s2 = _run(tmp_path / "wh", inbox)
+    assert s2["rejects_seen"] == 6 and s2["rejects_new"] == 0
+    assert _q(tmp_path / "wh", "SELECT count(*) FROM rejects") == [(6,)]
+
+
+def test_same_record_twice_in_one_file(tmp_path: Path) -> None:
+    rec = {"id": "7", "body": "وزیر دفاع کشورمان گفت که امنیت عراق امنیت ایران است."}
+    p = tmp_path / "twice.json.gz"
+    p.write_bytes(gzip.compress(json.dumps([rec, rec], ensure_ascii=False).encode()))
+    s = _run(tmp_path / "wh", p)
+    assert s["articles_new"] == 1 and s["rejects_by_reason"] == {"duplicate_record": 1}
+
+
+def test_lake_matches_duckdb(tmp_path: Path) -> None:
+    _run(tmp_path, SAMPLES, batch_size=50)
+    con = duckdb.connect()
+    lake_rows = con.execute(
+        f"SELECT article_id, body FROM read_parquet('{tmp_path}/lake/articles/**/*.parquet', hive_partitioning=true) ORDER BY 1"
+    ).fetchall()
+    assert lake_rows == _q(tmp_path, "SELECT article_id, body FROM articles ORDER BY 1")
+    assert _q(tmp_path, "SELECT count(*) FROM lake_files") == [(len(lake_files(tmp_path)),)]
+
+
+def test_fars_sample_has_no_arabic_yeh_kaf(tmp_path: Path) -> None:
+    _run(tmp_path, shared("langml-fars-varzesh3"), shared("farsnews-1402-sample"))
+    assert _q(tmp_path, "SELECT count(*) FROM articles WHERE regexp_matches(body || coalesce(title, '') || coalesce(lead, ''), '[يك]')") == [(0,)]
+    # the 50 same-link duplicate pairs of the shared Fars/Varzesh3 set: one cluster each, one canonical each
+    rows = _q(tmp_path, """
+        SELECT url, count(*), count(DISTINCT cluster_id), count(*) FILTER (WHERE is_canonical)
+        FROM articles WHERE origin_name LIKE '%.json.gz' GROUP BY url HAVING count(*) > 1""")
+    assert len(rows) == 50
+    assert all(n >= 2 and clusters == 1 and canon == 1 for _, n, clusters, canon in rows)
