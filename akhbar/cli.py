@@ -18,7 +18,8 @@ from rich.console import Console
 from rich.table import Table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="akhbar: Persian news ETL and warehouse.")
-console = Console()
+# A pipe or file gets wide tables (rich would otherwise assume 80 columns and wrap Persian text to shreds).
+console = Console() if sys.stdout.isatty() else Console(width=200)
 err = Console(stderr=True)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL, EXIT_BUSY = 0, 1, 2, 3, 4
@@ -104,6 +105,14 @@ def print_summary(s: dict[str, Any]) -> None:
     console.print(t)
 
 
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        return "، ".join(_cell(x) for x in v)  # not repr(): it would print ZWNJ as \u200c
+    return str(v)
+
+
 def _result_table(cur: Any, fmt: str) -> None:
     cols = [d[0] for d in cur.description] if cur.description else []
     rows = cur.fetchall()
@@ -118,7 +127,7 @@ def _result_table(cur: Any, fmt: str) -> None:
     else:
         t = Table(*cols, show_lines=False)
         for r in rows:
-            t.add_row(*["" if v is None else str(v) for v in r])
+            t.add_row(*[_cell(v) for v in r])
         console.print(t)
         console.print(f"[dim]{len(rows)} row{'s' if len(rows) != 1 else ''}[/dim]")
 

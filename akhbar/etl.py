@@ -20,7 +20,8 @@ from typing import Any
 
 import duckdb
 
-from akhbar import __version__, lake, warehouse
+from akhbar import __version__, lake, reasons, warehouse
+from akhbar.extract.fields import rank_keywords
 from akhbar.config import Settings
 from akhbar.prepare import prepare_batch
 from akhbar.records import Article, RawRecord, Reject
@@ -131,7 +132,7 @@ def worker_count(settings: Settings) -> int:
 
 
 def _warm() -> None:
-    from akhbar.text.normalize import warm_up
+    from akhbar.prepare import warm_up
 
     warm_up()
 
@@ -208,6 +209,7 @@ def article_row(a: Article, cluster_id: str, is_canonical: bool, run_id: str, no
         "date_confidence": a.date_confidence,
         "category": a.category,
         "category_raw": a.category_raw,
+        "category_source": a.category_source,
         "tags": a.tags,
         "keywords": a.keywords,
         "cluster_id": cluster_id,
@@ -234,6 +236,32 @@ def _existing(con: duckdb.DuckDBPyConnection, sql: str, values: Iterable[str]) -
     if not vals:
         return {}
     return dict(con.execute(sql, [vals]).fetchall())
+
+
+def _keywords_and_stats(con: duckdb.DuckDBPyConnection, articles: list[Article], rows: list[dict[str, Any]]) -> None:
+    """Count new canonical articles' terms into term_stats, then rank keywords for rows without input tags."""
+    terms_of = {a.article_id: a.terms for a in articles}
+    fresh = [r for r in rows if r["is_canonical"]]
+    counts: Counter[str] = Counter(t for r in fresh for t in set(terms_of[r["article_id"]]))
+    if counts:
+        import pyarrow as pa
+
+        delta = pa.table({"term": list(counts), "docs": list(counts.values())})  # noqa: F841 - DuckDB scan
+        con.execute(
+            "INSERT INTO term_stats SELECT term, docs FROM delta "
+            "ON CONFLICT (term) DO UPDATE SET docs = term_stats.docs + excluded.docs"
+        )
+    need = [r for r in rows if not r["tags"]]
+    if not need:
+        for r in rows:
+            r["keywords"] = r["tags"]
+        return
+    wanted = sorted({t for r in need for t in terms_of[r["article_id"]]})
+    doc_freq = _existing(con, "SELECT term, docs FROM term_stats WHERE term IN (SELECT unnest(?))", wanted)
+    (n_docs,) = con.execute("SELECT count(*) FROM articles WHERE is_canonical").fetchone() or (0,)
+    n_docs += len(fresh)
+    for r in rows:
+        r["keywords"] = r["tags"] or rank_keywords(terms_of[r["article_id"]], doc_freq, n_docs)
 
 
 def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
@@ -273,6 +301,11 @@ def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
             state.duplicates_new += 1
         state.paragraphs_repeated += a.paragraphs_repeated
         rows.append(article_row(a, cluster, canonical, state.run_id, now))
+    for a in articles:
+        for note in a.notes:
+            code, _, detail = note.partition(": ")
+            rejects.append(Reject(a.origin, reasons.BAD_DATE if code == "bad_date" else reasons.DATE_CONFLICT, detail, a.source_id))
+    _keywords_and_stats(con, articles, rows)
     reject_rows = [_reject_row(r, state.run_id, now) for r in rejects]
     for r in rejects:
         state.by_reason[r.reason] += 1
@@ -318,7 +351,7 @@ def finish_run(state: RunState, error: BaseException | None = None) -> dict[str,
     summary = state.summary()
     if error is not None:
         status = "failed"
-    elif state.rejects_seen:
+    elif any(n for r, n in state.by_reason.items() if r not in reasons.FIELD_LEVEL):
         status = "partial"
     else:
         status = "ok"

@@ -9,6 +9,7 @@ import hashlib
 
 from akhbar import reasons
 from akhbar.dedup.paragraphs import drop_repeated_paragraphs
+from akhbar.extract.fields import extract_fields
 from akhbar.records import Article, RawRecord, Reject
 from akhbar.text.chars import canonical_key, content_hash, persian_score
 from akhbar.text.normalize import normalize_lines
@@ -51,14 +52,13 @@ def prepare_record(rec: RawRecord) -> Article | Reject:
         code, _, detail = reason.partition(": ")
         return Reject(rec.origin, code, detail or "no text after cleaning", rec.source_id)
     ckey = content_hash(canonical_key("\n".join(paragraphs)))
-    return Article(
+    art = Article(
         article_id=article_id_for(rec.origin.name, rec.source_id, ckey),
         source_id=rec.source_id,
         origin=rec.origin,
         url=rec.url,
         title=title or None,
-        # Lead = the first paragraph when the input has none (a .txt article).
-        lead=lead or paragraphs[0],
+        lead=lead or None,
         paragraphs=paragraphs,
         raw_text=raw_text_of(rec),
         content_key=ckey,
@@ -71,8 +71,23 @@ def prepare_record(rec: RawRecord) -> Article | Reject:
         raw_ref=rec.raw_ref,
         fetched_at=rec.fetched_at,
     )
+    art.notes = extract_fields(art)
+    return art
 
 
 def prepare_batch(records: list[RawRecord]) -> list[Article | Reject]:
     """Prepare a batch of records (the unit of work sent to a worker process)."""
     return [prepare_record(r) for r in records]
+
+
+def warm_up() -> None:
+    """Load every per-process resource now (hazm, lexicon, category model, agency registry)."""
+    from akhbar.extract.agency import registry
+    from akhbar.extract.category import load_model
+    from akhbar.extract.keywords import terms
+    from akhbar.text.normalize import warm_up as warm_normalizer
+
+    warm_normalizer()
+    registry()
+    load_model()
+    terms("گرم کردن")

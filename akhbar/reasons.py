@@ -15,6 +15,7 @@ DUPLICATE_RECORD = "duplicate_record"
 BINARY_CONTENT = "binary_content"
 HTML_CONTENT = "html_content"
 BAD_DATE = "bad_date"
+DATE_CONFLICT = "date_conflict"
 
 ALL = {
     BAD_ENCODING: "bytes that no plausible encoding (UTF-8, UTF-16, Windows-1256) decodes",
@@ -31,5 +32,9 @@ ALL = {
     DUPLICATE_RECORD: "the same record (same id and content) appears again in the same file",
     BINARY_CONTENT: "binary data (NUL bytes) where text was expected",
     HTML_CONTENT: "an HTML page where plain text was expected",
-    BAD_DATE: "an impossible or unparseable date (the article still loads with a null date)",
+    BAD_DATE: "an impossible date, e.g. month 13 (the article still loads, with a null date)",
+    DATE_CONFLICT: "two date sources disagree by more than a day (the article loads with the higher-priority one)",
 }
+
+# Reasons about one field of an article that still loads: they do not make a run "partial".
+FIELD_LEVEL = frozenset({BAD_DATE, DATE_CONFLICT})

@@ -67,8 +67,11 @@ class Article:
     date_confidence: float | None = None
     category: str | None = None
     category_raw: str | None = None
+    category_source: str | None = None
     tags: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)  # lemmatized content terms (keywords, statistics)
+    notes: list[str] = field(default_factory=list)  # field-level rejections, e.g. "bad_date: month 13"
     raw_ref: str | None = None
     fetched_at: str | None = None
 

@@ -51,6 +51,7 @@ ARTICLES = table(
         col("date_confidence", pa.float64(), "confidence of the date, 0..1"),
         col("category", pa.string(), "cross-agency category (سیاسی، اقتصادی، ورزشی ...)"),
         col("category_raw", pa.string(), "the input's own category label"),
+        col("category_source", pa.string(), "'label' (mapped from the input's labels) or 'model:<probability>'"),
         col("tags", pa.list_(pa.string()), "the input's own tags"),
         col("keywords", pa.list_(pa.string()), "keywords: input tags, else top terms against corpus statistics"),
         col("cluster_id", pa.string(), "duplicate cluster: article_id of the cluster's first member", nullable=False),
@@ -112,6 +113,16 @@ RUNS = table(
     ],
 )
 
+TERM_STATS = table(
+    "term_stats",
+    "Corpus statistics for keywords: in how many canonical articles each lemmatized term occurs.",
+    ["term"],
+    [
+        col("term", pa.string(), "lemmatized content term", nullable=False),
+        col("docs", pa.int64(), "canonical articles containing the term", nullable=False),
+    ],
+)
+
 LAKE_FILES = table(
     "lake_files",
     "Parquet files in warehouse/lake committed together with their DuckDB load (crash recovery).",
@@ -134,7 +145,7 @@ def register(schema: pa.Schema) -> pa.Schema:
     return schema
 
 
-for _s in (ARTICLES, REJECTS, RUNS, LAKE_FILES):
+for _s in (ARTICLES, REJECTS, RUNS, TERM_STATS, LAKE_FILES):
     register(_s)
 
 

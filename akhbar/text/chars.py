@@ -50,7 +50,8 @@ _KASHIDA_DIACRITICS = re.compile("[\u0640\u064b-\u065f\u0670\u06d6-\u06ed]")
 _CONTROLS = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u200b\u200d-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _ZWNJ_RUNS = re.compile("\u200c{2,}")
 _SPACES = re.compile("[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_ZWNJ_AT_EDGE = re.compile("(?:(?<=\\s)|^)\u200c+|\u200c+(?=\\s|$)")
+_ZWNJ_AT_EDGE = re.compile("(?:(?<=\\s)|^)\u200c+|\u200c+(?=\\s|$)", re.MULTILINE)
+_LINE_EDGES = re.compile(" *\n *")
 
 
 def to_ascii_digits(text: str) -> str:
@@ -78,6 +79,20 @@ def fold_letters(text: str) -> str:
     'کتاب علی'
     """
     return text.translate(_LETTERS)
+
+
+def clean_block(text: str) -> str:
+    """Clean a multi-line text like ``clean_chars`` but keep every line (even empty ones) in place."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROLS.sub("", text)
+    text = _KASHIDA_DIACRITICS.sub("", text)
+    text = text.translate(_LETTERS)
+    text = _ZWNJ_RUNS.sub(ZWNJ, text)
+    text = _SPACES.sub(" ", text)
+    text = _ZWNJ_AT_EDGE.sub("", text)
+    return _LINE_EDGES.sub("\n", text).strip(" ")
 
 
 def clean_chars(text: str) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 
-from akhbar.text.chars import ZWNJ, clean_chars, to_persian_digits
+from akhbar.text.chars import ZWNJ, clean_block, clean_chars, to_persian_digits
 
 _DIGIT = "0-9۰-۹٠-٩"
 # URLs, e-mails, then numbers with separators (dates, times, decimals, thousands, percents).
@@ -163,11 +163,16 @@ def _ph_index(code: str) -> int:
     return i
 
 
-def _normalize_lines_once(lines: list[str]) -> list[str] | None:
-    """One pass over several lines in a single hazm call; None if hazm changed the line structure."""
+def _normalize_lines_once(lines: list[str], *, cleaned: bool = False) -> list[str] | None:
+    """One pass over several lines in a single hazm call; None if hazm changed the line structure.
+
+    ``cleaned`` says the lines are the output of a previous pass (already character-clean).
+    """
     protected: list[str] = []
     parts: list[str] = []
-    joined = "\n".join(clean_chars(x) for x in lines)
+    joined = "\n".join(x.replace("\n", " ").replace("\r", " ") for x in lines)
+    if not cleaned:
+        joined = clean_block(joined)
     if _PH_OPEN in joined:
         return None
     for protect, piece in _protect(joined):
@@ -179,10 +184,10 @@ def _normalize_lines_once(lines: list[str]) -> list[str] | None:
             parts.append(piece)
     text = _hazm_normalizer().normalize("".join(parts))
     text = _PLACEHOLDER.sub(lambda m: protected[_ph_index(m.group(1))], text)
-    out = text.split("\n")
+    out = clean_block(fix_missing_zwnj(text)).split("\n")
     if len(out) != len(lines):
         return None
-    return [clean_chars(fix_missing_zwnj(x)) for x in out]
+    return out
 
 
 def normalize_lines(lines: list[str]) -> list[str]:
@@ -190,9 +195,9 @@ def normalize_lines(lines: list[str]) -> list[str]:
 
     Each output line corresponds to the input line at the same position (empty lines stay empty).
     """
-    current = [x for x in lines]
-    for _ in range(_MAX_PASSES):
-        nxt = _normalize_lines_once(current)
+    current = list(lines)
+    for i in range(_MAX_PASSES):
+        nxt = _normalize_lines_once(current, cleaned=i > 0)
         if nxt is None:  # hazm merged or split lines: fall back to one call per line
             return [normalize_text(x) for x in current]
         if nxt == current:
