@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="akhbar: Persian news ETL and warehouse.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False, help="akhbar: Persian news ETL and warehouse.")
 # A pipe or file gets wide tables (rich would otherwise assume 80 columns and wrap Persian text to shreds).
 console = Console() if sys.stdout.isatty() else Console(width=200)
 err = Console(stderr=True)
@@ -169,6 +169,23 @@ def sql(
         raise typer.Exit(EXIT_FAILED) from None
     finally:
         con.close()
+
+
+def _register_subcommands() -> None:
+    # Commands that live beside their feature (scraping, search, report, NER) register themselves here.
+    import importlib
+
+    for name in ("akhbar.cli_scrape", "akhbar.cli_search", "akhbar.cli_report", "akhbar.cli_ner"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(app)
+
+
+_register_subcommands()
 
 
 def main() -> None:

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
-from akhbar import __version__, lake, reasons, warehouse
+from akhbar import __version__, lake, reasons, search, warehouse
 from akhbar.extract.fields import rank_keywords
 from akhbar.config import Settings
 from akhbar.prepare import prepare_batch
@@ -111,10 +112,15 @@ def start_run(settings: Settings, inputs: list[str], flow: str = "news-etl") -> 
 def iter_batches(state: RunState, fields: FieldMap | None = None) -> Iterator[list[RawRecord | Reject]]:
     """Read all inputs and yield them in batches of ``settings.batch_size`` records."""
     limits = ReadLimits(state.settings.max_article_bytes, state.settings.max_file_bytes)
+    yield from batches_of(read_all(state.inputs, fields, limits, state.stats), state.settings.batch_size)
+
+
+def batches_of(items: Iterable[RawRecord | Reject], size: int) -> Iterator[list[RawRecord | Reject]]:
+    """Cut any stream of records (e.g. scraped pages) into batches of ``size``."""
     batch: list[RawRecord | Reject] = []
-    for item in read_all(state.inputs, fields, limits, state.stats):
+    for item in items:
         batch.append(item)
-        if len(batch) >= state.settings.batch_size:
+        if len(batch) >= size:
             yield batch
             batch = []
     if batch:
@@ -232,10 +238,20 @@ def article_row(a: Article, cluster_id: str, is_canonical: bool, run_id: str, no
 
 
 def _existing(con: duckdb.DuckDBPyConnection, sql: str, values: Iterable[str]) -> dict[str, Any]:
+    """Run a two-column lookup query whose ``?`` is a list of keys; return {key: value}.
+
+    The keys travel as one Arrow column (registered as ``_keys``), not as a Python list parameter:
+    DuckDB converts list parameters element by element, which costs ~1 ms per key.
+    """
+
     vals = sorted(set(values))
     if not vals:
         return {}
-    return dict(con.execute(sql, [vals]).fetchall())
+    con.register("_keys", pa.table({"k": pa.array(vals, pa.string())}))
+    try:
+        return dict(con.execute(sql.replace("(SELECT unnest(?))", "(SELECT k FROM _keys)")).fetchall())
+    finally:
+        con.unregister("_keys")
 
 
 def _keywords_and_stats(con: duckdb.DuckDBPyConnection, articles: list[Article], rows: list[dict[str, Any]]) -> None:
@@ -244,8 +260,6 @@ def _keywords_and_stats(con: duckdb.DuckDBPyConnection, articles: list[Article],
     fresh = [r for r in rows if r["is_canonical"]]
     counts: Counter[str] = Counter(t for r in fresh for t in set(terms_of[r["article_id"]]))
     if counts:
-        import pyarrow as pa
-
         delta = pa.table({"term": list(counts), "docs": list(counts.values())})  # noqa: F841 - DuckDB scan
         con.execute(
             "INSERT INTO term_stats SELECT term, docs FROM delta "
@@ -306,6 +320,7 @@ def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
             code, _, detail = note.partition(": ")
             rejects.append(Reject(a.origin, reasons.BAD_DATE if code == "bad_date" else reasons.DATE_CONFLICT, detail, a.source_id))
     _keywords_and_stats(con, articles, rows)
+    terms_of_search = {a.article_id: a.search_terms for a in articles}
     reject_rows = [_reject_row(r, state.run_id, now) for r in rejects]
     for r in rejects:
         state.by_reason[r.reason] += 1
@@ -328,10 +343,11 @@ def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
     try:
         for table, schema, data in (("articles", ARTICLES, rows), ("rejects", REJECTS, new_rejects)):
             if data:
-                import pyarrow as pa
-
                 tbl = pa.Table.from_pylist(data, schema=schema)  # noqa: F841 - read by DuckDB's replacement scan
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM tbl")
+        if rows:
+            docs = pa.table({"article_id": [r["article_id"] for r in rows], "terms": [terms_of_search[r["article_id"]] for r in rows]})  # noqa: F841
+            con.execute("INSERT OR REPLACE INTO search_docs SELECT article_id, terms FROM docs")
         for table, rel, n in written:
             con.execute("INSERT INTO lake_files VALUES (?, ?, ?, ?, ?)", [rel, table, n, state.run_id, now])
         con.execute("COMMIT")
@@ -369,6 +385,9 @@ def finish_run(state: RunState, error: BaseException | None = None) -> dict[str,
                 state.run_id,
             ],
         )
+        if error is None and (state.articles_new or not search.has_fts_index(state.con)):
+            # BM25 statistics cover the whole corpus, so the index is rebuilt once per run that added rows.
+            search.refresh_index(state.con)
         state.con.execute("CHECKPOINT")
     finally:
         state.con.close()

@@ -10,6 +10,7 @@ import hashlib
 from akhbar import reasons
 from akhbar.dedup.paragraphs import drop_repeated_paragraphs
 from akhbar.extract.fields import extract_fields
+from akhbar.search import doc_text, reduce_terms
 from akhbar.records import Article, RawRecord, Reject
 from akhbar.text.chars import canonical_key, content_hash, persian_score
 from akhbar.text.normalize import normalize_lines
@@ -72,6 +73,7 @@ def prepare_record(rec: RawRecord) -> Article | Reject:
         fetched_at=rec.fetched_at,
     )
     art.notes = extract_fields(art)
+    art.search_terms = " ".join(reduce_terms(doc_text(art.title, art.lead, art.body)))
     return art
 
 
@@ -91,3 +93,4 @@ def warm_up() -> None:
     registry()
     load_model()
     terms("گرم کردن")
+    reduce_terms("گرم کردن")

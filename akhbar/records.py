@@ -71,6 +71,7 @@ class Article:
     tags: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)  # lemmatized content terms (keywords, statistics)
+    search_terms: str = ""  # title+lead+body reduced to full-text search terms
     notes: list[str] = field(default_factory=list)  # field-level rejections, e.g. "bad_date: month 13"
     raw_ref: str | None = None
     fetched_at: str | None = None

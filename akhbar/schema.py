@@ -136,6 +136,51 @@ LAKE_FILES = table(
     ],
 )
 
+# Scraper state (read and written by akhbar.scrape.state).
+FEED_STATE = table(
+    "feed_state",
+    "Conditional-GET validators and last outcome of every feed/sitemap URL the scraper checked.",
+    ["feed_url"],
+    [
+        col("feed_url", pa.string(), "the feed or sitemap URL as configured", nullable=False),
+        col("etag", pa.string(), "ETag of the last 200 answer (sent back as If-None-Match)"),
+        col(
+            "last_modified",
+            pa.string(),
+            "Last-Modified of the last 200 answer (sent back as If-Modified-Since)",
+        ),
+        col(
+            "last_status",
+            pa.string(),
+            "outcome of the last check (ok, not_modified, timeout ...)",
+            nullable=False,
+        ),
+        col("checked_at", TS, "when the URL was last checked", nullable=False),
+    ],
+)
+
+SEEN_URLS = table(
+    "seen_urls",
+    "Article keys already scraped (normalized URL and feed guid), so they are never fetched twice.",
+    ["key"],
+    [
+        col("key", pa.string(), "normalized article URL, or 'guid:' + the feed item's guid", nullable=False),
+        col("source", pa.string(), "the configured source that first saw it"),
+        col("first_seen", TS, "when it was first scraped", nullable=False),
+    ],
+)
+
+# Full-text search input (written by the load step, indexed by akhbar.search).
+SEARCH_DOCS = table(
+    "search_docs",
+    "Full-text search input: each article's title, lead and body reduced to lemmatized, folded terms (BM25-indexed).",
+    ["article_id"],
+    [
+        col("article_id", pa.string(), "the article (articles.article_id)", nullable=False),
+        col("terms", pa.string(), "space-separated terms: lemmatized, letters/digits folded, stopwords dropped", nullable=False),
+    ],
+)
+
 REGISTRY: dict[str, pa.Schema] = {}
 
 
@@ -145,7 +190,7 @@ def register(schema: pa.Schema) -> pa.Schema:
     return schema
 
 
-for _s in (ARTICLES, REJECTS, RUNS, TERM_STATS, LAKE_FILES):
+for _s in (ARTICLES, REJECTS, RUNS, TERM_STATS, LAKE_FILES, FEED_STATE, SEEN_URLS, SEARCH_DOCS):
     register(_s)
 
 
@@ -198,3 +243,5 @@ def ddl_for(schema: pa.Schema, name: str | None = None) -> str:
     if pk:
         cols.append("    PRIMARY KEY (" + ", ".join(f'"{c}"' for c in pk) + ")")
     return f'CREATE TABLE IF NOT EXISTS "{name}" (\n' + ",\n".join(cols) + "\n);"
+
+

@@ -16,7 +16,7 @@ from akhbar.records import Article
 
 # Only the opening of an article is read for terms: keywords live there, and a 50 MB article must not
 # cost 50 MB of lemmatizing.
-TERMS_CHARS = 6000
+TERMS_CHARS = 1500
 
 
 def _parse_iso(value: str | None) -> dt.datetime | None:

@@ -4,19 +4,40 @@ from akhbar.scrape import load_config, scrape, MemoryFeedState
 result = scrape(load_config(), state=MemoryFeedState(), archive_dir=Path("data/raw"))
 """
 
-from akhbar.scrape.archive import RawArchive, iter_archive, read_response
-from akhbar.scrape.config import (
-    ExtractionHints,
-    HttpSettings,
-    ScrapeConfig,
-    SourceConfig,
-    config_from_args,
-    load_config,
-)
-from akhbar.scrape.http import Fetcher, FetchResult
-from akhbar.scrape.outcomes import Outcome
-from akhbar.scrape.run import ScrapeResult, scrape
-from akhbar.scrape.state import FEED_STATE, SEEN_URLS, DuckDBFeedState, FeedState, FeedStatus, MemoryFeedState
+import importlib
+from typing import Any
+
+# Imported lazily: `akhbar.schema` needs only the state tables, not httpx/trafilatura/feedparser.
+_EXPORTS = {
+    "DuckDBFeedState": "akhbar.scrape.state",
+    "ExtractionHints": "akhbar.scrape.config",
+    "FEED_STATE": "akhbar.scrape.state",
+    "FeedState": "akhbar.scrape.state",
+    "FeedStatus": "akhbar.scrape.state",
+    "FetchResult": "akhbar.scrape.http",
+    "Fetcher": "akhbar.scrape.http",
+    "HttpSettings": "akhbar.scrape.config",
+    "MemoryFeedState": "akhbar.scrape.state",
+    "PendingFeedState": "akhbar.scrape.state",
+    "Outcome": "akhbar.scrape.outcomes",
+    "RawArchive": "akhbar.scrape.archive",
+    "SEEN_URLS": "akhbar.scrape.state",
+    "ScrapeConfig": "akhbar.scrape.config",
+    "ScrapeResult": "akhbar.scrape.run",
+    "SourceConfig": "akhbar.scrape.config",
+    "config_from_args": "akhbar.scrape.config",
+    "iter_archive": "akhbar.scrape.archive",
+    "load_config": "akhbar.scrape.config",
+    "read_response": "akhbar.scrape.archive",
+    "scrape": "akhbar.scrape.run",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'akhbar.scrape' has no attribute {name!r}")
+
 
 __all__ = [
     "FEED_STATE",
@@ -29,6 +50,7 @@ __all__ = [
     "Fetcher",
     "HttpSettings",
     "MemoryFeedState",
+    "PendingFeedState",
     "Outcome",
     "RawArchive",
     "ScrapeConfig",

@@ -14,40 +14,8 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from akhbar.schema import TS, col, ddl_for, table
+from akhbar.schema import FEED_STATE, SEEN_URLS, ddl_for
 
-FEED_STATE = table(
-    "feed_state",
-    "Conditional-GET validators and last outcome of every feed/sitemap URL the scraper checked.",
-    ["feed_url"],
-    [
-        col("feed_url", pa.string(), "the feed or sitemap URL as configured", nullable=False),
-        col("etag", pa.string(), "ETag of the last 200 answer (sent back as If-None-Match)"),
-        col(
-            "last_modified",
-            pa.string(),
-            "Last-Modified of the last 200 answer (sent back as If-Modified-Since)",
-        ),
-        col(
-            "last_status",
-            pa.string(),
-            "outcome of the last check (ok, not_modified, timeout ...)",
-            nullable=False,
-        ),
-        col("checked_at", TS, "when the URL was last checked", nullable=False),
-    ],
-)
-
-SEEN_URLS = table(
-    "seen_urls",
-    "Article keys already scraped (normalized URL and feed guid), so they are never fetched twice.",
-    ["key"],
-    [
-        col("key", pa.string(), "normalized article URL, or 'guid:' + the feed item's guid", nullable=False),
-        col("source", pa.string(), "the configured source that first saw it"),
-        col("first_seen", TS, "when it was first scraped", nullable=False),
-    ],
-)
 
 
 @dataclass(slots=True)
@@ -172,3 +140,61 @@ def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+class PendingFeedState:
+    """FeedState that reads through to another state but holds its writes until `commit()`.
+
+    The scraper marks an item seen as soon as it has the page; the warehouse loads it only later. Holding
+    the writes until the load has committed means a run that dies in between forgets nothing: the next run
+    fetches those items again instead of skipping articles that never reached the warehouse.
+    """
+
+    def __init__(self, base: FeedState) -> None:
+        self.base = base
+        self._feeds: dict[str, FeedStatus] = {}
+        self._seen: dict[str, tuple[datetime, str | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, feed_url: str) -> FeedStatus | None:
+        """Return this run's status of a feed if it has one, else the stored one."""
+        with self._lock:
+            held = self._feeds.get(feed_url)
+        return held if held is not None else self.base.get(feed_url)
+
+    def put(self, status: FeedStatus) -> None:
+        """Hold a feed's status until commit."""
+        with self._lock:
+            self._feeds[status.feed_url] = status
+
+    def seen(self, keys: Iterable[str]) -> set[str]:
+        """Return the keys seen by an earlier run or earlier in this one."""
+        keys = list(keys)
+        with self._lock:
+            held = {k for k in keys if k in self._seen}
+        return held | self.base.seen([k for k in keys if k not in held])
+
+    def mark_seen(self, keys: Iterable[str], when: datetime, source: str | None = None) -> None:
+        """Hold seen keys until commit (first sighting wins)."""
+        with self._lock:
+            for key in keys:
+                self._seen.setdefault(key, (when, source))
+
+    def pending(self) -> tuple[int, int]:
+        """Return how many feed statuses and seen keys are held."""
+        with self._lock:
+            return len(self._feeds), len(self._seen)
+
+    def commit(self) -> int:
+        """Write the held statuses and seen keys to the base state, then forget them; return the keys written."""
+        with self._lock:
+            feeds, seen = list(self._feeds.values()), dict(self._seen)
+            self._feeds, self._seen = {}, {}
+        for status in feeds:
+            self.base.put(status)
+        groups: dict[tuple[datetime, str | None], list[str]] = {}
+        for key, when_source in seen.items():
+            groups.setdefault(when_source, []).append(key)
+        for (when, source), keys in groups.items():
+            self.base.mark_seen(keys, when, source)
+        return len(seen)

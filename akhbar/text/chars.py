@@ -168,7 +168,7 @@ def persian_score(text: str) -> tuple[bool, str]:
     >>> persian_score("This is an English news story about Tehran")[0]
     False
     """
-    sample = text[:5000]
+    sample = text[:2000]
     arabic_script = len(_ARABIC_SCRIPT.findall(sample))
     latin = len(_LATIN.findall(sample))
     letters = arabic_script + latin
@@ -177,7 +177,7 @@ def persian_score(text: str) -> tuple[bool, str]:
     if arabic_script / letters < 0.5:
         return False, f"arabic-script letters {arabic_script / letters:.0%} of letters"
     words = sample.split()
-    fa = sum(1 for w in words if fold_letters(w) in _PERSIAN_WORDS)
+    fa = sum(1 for w in fold_letters(sample).split() if w in _PERSIAN_WORDS)
     ar = sum(1 for w in words if w in _ARABIC_WORDS)
     persian_letters = len(_PERSIAN_ONLY.findall(sample))
     arabic_letters = len(_ARABIC_ONLY.findall(sample))

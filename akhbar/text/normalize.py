@@ -194,15 +194,27 @@ def normalize_lines(lines: list[str]) -> list[str]:
     """Normalize several lines (title, lead, paragraphs) to the display form, idempotently.
 
     Each output line corresponds to the input line at the same position (empty lines stay empty).
+    A line the previous pass left unchanged is a fixed point (every step is a function of the line
+    alone), so only the lines that changed go through the next pass.
     """
-    current = list(lines)
-    for i in range(_MAX_PASSES):
-        nxt = _normalize_lines_once(current, cleaned=i > 0)
+    current = clean_block("\n".join(x.replace("\n", " ").replace("\r", " ") for x in lines)).split("\n")
+    if len(current) != len(lines):
+        return [normalize_text(x) for x in lines]
+    todo = list(range(len(current)))
+    for _ in range(_MAX_PASSES):
+        nxt = _normalize_lines_once([current[i] for i in todo], cleaned=True)
         if nxt is None:  # hazm merged or split lines: fall back to one call per line
-            return [normalize_text(x) for x in current]
-        if nxt == current:
-            return nxt
-        current = nxt
+            for i in todo:
+                current[i] = normalize_text(current[i])
+            return current
+        changed = []
+        for i, new in zip(todo, nxt, strict=True):
+            if new != current[i]:
+                current[i] = new
+                changed.append(i)
+        if not changed:
+            break
+        todo = changed
     return current
 
 

@@ -1,0 +1,204 @@
+"""Persian full-text search: term reduction, the offline fts extension, BM25 in read-only sessions, filters."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from akhbar import search
+from akhbar.warehouse import connect_reader
+from tests.conftest import REPO, shared
+
+
+def load_cookbook():  # type: ignore[no-untyped-def]
+    """Import scripts/cookbook.py (not a package) once per session."""
+    if "akhbar_cookbook" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("akhbar_cookbook", REPO / "scripts" / "cookbook.py")
+        mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        sys.modules["akhbar_cookbook"] = mod
+        spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    return sys.modules["akhbar_cookbook"]
+
+
+@pytest.fixture(scope="session")
+def samples_wh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled samples loaded by the ETL and indexed for search (built once per session)."""
+    return load_cookbook().build_once(tmp_path_factory.getbasetemp() / "samples-warehouse")
+
+
+@pytest.fixture()
+def reader(samples_wh: Path):  # type: ignore[no-untyped-def]
+    con = connect_reader(samples_wh / "news.duckdb")
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("variant", "base"),
+    [
+        ("تروریسمی", "تروریسم"),  # inflected form of an unknown-to-the-query stem
+        ("كتاب\u200cهاي", "کتاب"),  # Arabic kaf/yeh, plural with ZWNJ
+        ("کتاب ها", "کتاب"),  # plural written with a space
+        ("کتابها", "کتاب"),  # plural written without ZWNJ
+        ("هسته ای", "هسته\u200cای"),  # adjective suffix written with a space
+        ("هستهای", "هسته\u200cای"),
+        ("می روند", "رفتند"),  # verb forms share the lemma
+        ("بازیکنان", "بازیکن"),
+        ("۱۴۰۲", "1402"),  # Persian digits
+        ("١٤٠٢", "1402"),  # Arabic-Indic digits
+        ("آمریکا", "أمريكا"),  # hamza and Arabic letters
+    ],
+)
+def test_variants_reduce_to_the_same_terms(variant: str, base: str) -> None:
+    assert search.reduce_terms(variant) == search.reduce_terms(base) != []
+
+
+def test_stopwords_and_punctuation_give_no_terms() -> None:
+    assert search.reduce_terms("و در به از که، «این» را.") == []
+    assert search.reduce_terms("") == [] and search.reduce_terms(None) == []
+
+
+def test_fts_extension_loads_offline_in_a_fresh_connection() -> None:
+    assert search.fts_extension_path().exists()
+    con = duckdb.connect()
+    search.load_fts(con)
+    assert con.execute("SELECT count(*) FROM duckdb_extensions() WHERE extension_name = 'fts' AND loaded").fetchone() == (1,)
+
+
+def test_index_on_an_empty_warehouse() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE articles (article_id VARCHAR, cluster_id VARCHAR, is_canonical BOOLEAN, agency VARCHAR, "
+                "published_at TIMESTAMPTZ, published_jalali VARCHAR, title VARCHAR, lead VARCHAR, body VARCHAR)")
+    assert search.index_missing(con) == 0
+    search.refresh_index(con)
+    assert search.has_index(con)
+    assert search.search(con, "کتاب") == []
+
+
+def test_index_add_and_update() -> None:
+    con = duckdb.connect()
+    assert search.index_articles(con, [("a", "کتاب", None, "نمایشگاه کتاب تهران"), ("b", None, None, "فوتبال")]) == 2
+    search.index_articles(con, [("b", None, None, "کتاب\u200cها")])  # replaces b's document
+    search.refresh_index(con)
+    got = {r[0] for r in con.execute("SELECT article_id FROM search_articles('کتاب')").fetchall()}
+    assert got == {"a", "b"}
+    assert con.execute("SELECT count(*) FROM search_docs").fetchone() == (2,)
+
+
+def test_search_in_a_read_only_session(reader: duckdb.DuckDBPyConnection) -> None:
+    hits = search.search(reader, "پرسپولیس", limit=5)
+    assert len(hits) == 5
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    for h in hits:
+        assert "پرسپولیس" in h.matched and "پرسپولیس" in h.snippet
+        assert len(h.snippet) < 240
+
+
+def test_arabic_letters_and_inflection_find_the_same_articles(reader: duckdb.DuckDBPyConnection) -> None:
+    persian = [h.article_id for h in search.search(reader, "پرسپولیس", limit=50)]
+    assert persian
+    assert [h.article_id for h in search.search(reader, "پرسپوليس", limit=50)] == persian
+    assert [h.article_id for h in search.search(reader, "پرسپولیسی", limit=50)] == persian
+    players = {h.article_id for h in search.search(reader, "بازیکن", limit=100)}
+    assert {h.article_id for h in search.search(reader, "بازیکنان", limit=100)} == players
+
+
+def test_all_terms_phrase_and_any_term(reader: duckdb.DuckDBPyConnection) -> None:
+    both = {h.article_id for h in search.search(reader, "تیم ملی", limit=100)}
+    team = {h.article_id for h in search.search(reader, "تیم", limit=100)}
+    either = {h.article_id for h in search.search(reader, "تیم ملی", limit=100, all_terms=False)}
+    phrase = {h.article_id for h in search.search(reader, '"تیم ملی"', limit=100)}
+    assert phrase and phrase <= both <= team <= either
+    # The phrase filter agrees with the SQL macro fa_contains on the same articles.
+    in_sql = {r[0] for r in reader.execute(
+        "SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?)) "
+        "AND fa_contains(coalesce(title, '') || ' ' || coalesce(lead, '') || ' ' || body, 'تیم ملی')", [sorted(both)]).fetchall()}
+    assert phrase == in_sql
+
+
+def test_one_hit_per_duplicate_cluster(reader: duckdb.DuckDBPyConnection) -> None:
+    collapsed = search.search(reader, "فوتبال", limit=200)
+    every = search.search(reader, "فوتبال", limit=200, one_per_story=False)
+    clusters = dict(reader.execute("SELECT article_id, cluster_id FROM articles").fetchall())
+    assert len(every) > len(collapsed)
+    assert len({clusters[h.article_id] for h in collapsed}) == len(collapsed)
+    assert {clusters[h.article_id] for h in every} == {clusters[h.article_id] for h in collapsed}
+
+
+def test_agency_and_since_filters(reader: duckdb.DuckDBPyConnection) -> None:
+    every = search.search(reader, "ایران", limit=500)
+    agencies = {h.agency for h in every}
+    assert len(agencies) >= 2
+    agency = sorted(a for a in agencies if a)[0]
+    only = search.search(reader, "ایران", agency=agency, limit=500)
+    assert only and {h.agency for h in only} == {agency}
+    assert {h.article_id for h in only} == {h.article_id for h in every if h.agency == agency}
+    dated = [h for h in every if h.published_jalali]
+    cut = sorted(h.published_jalali for h in dated)[len(dated) // 2]
+    since_j = search.search(reader, "ایران", since=cut, limit=500)
+    assert since_j and all(h.published_jalali and h.published_jalali >= cut for h in since_j)
+    since_g = search.search(reader, "ایران", since="2025-01-01", limit=500)
+    assert all(h.published_jalali and h.published_jalali >= "1403-10-12" for h in since_g)
+    with pytest.raises(ValueError):
+        search.search(reader, "ایران", since="yesterday")
+
+
+def test_macro_scores_equal_match_bm25(reader: duckdb.DuckDBPyConnection) -> None:
+    search.load_fts(reader)
+    ours = reader.execute("SELECT article_id, score FROM search_articles('بازیکن', all_terms := false) ORDER BY article_id").fetchall()
+    theirs = reader.execute(
+        "SELECT article_id, score FROM (SELECT article_id, fts_main_search_docs.match_bm25(article_id, 'بازیکن') AS score "
+        "FROM search_docs) WHERE score IS NOT NULL ORDER BY article_id"
+    ).fetchall()
+    assert len(ours) == len(theirs) > 3
+    for (a, s), (b, t) in zip(ours, theirs, strict=True):
+        assert a == b and s == pytest.approx(t)
+
+
+def test_snippet_marks_the_first_match() -> None:
+    text = "خبر اول درباره اقتصاد است. " * 10 + "تیم\u200cهای فوتبال امروز بازی کردند. " + "پایان خبر. " * 10
+    snip, matched = search.snippet(text, set(search.query_terms("تیم")))
+    assert matched == ("تیم\u200cهای",) and "تیم\u200cهای فوتبال" in snip
+    assert snip.startswith("…") and snip.endswith("…")
+
+
+def _shared_docs() -> list[tuple[str, str | None, str | None, str]]:
+    """Raw records of langml-fars-varzesh3 (Fars text is full of Arabic ي/ك), as (id, title, lead, body)."""
+    root = shared("langml-fars-varzesh3")
+    docs = []
+    for path in sorted(root.glob("*.json.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            for i, rec in enumerate(json.load(fh)):
+                docs.append((f"{path.name}:{i}", rec.get("title"), rec.get("abstract"), "\n".join(rec.get("paragraphs") or [])))
+    return docs
+
+
+@pytest.mark.slow
+def test_shared_corpus_arabic_letters_and_latency() -> None:
+    docs = _shared_docs()
+    con = duckdb.connect()
+    search.index_articles(con, docs)
+    search.refresh_index(con)
+    con.execute("CREATE TABLE articles AS SELECT d.article_id, d.article_id AS cluster_id, true AS is_canonical, "
+                "NULL::VARCHAR AS agency, NULL::TIMESTAMPTZ AS published_at, NULL::VARCHAR AS published_jalali, "
+                "NULL::VARCHAR AS title, NULL::VARCHAR AS lead, '' AS body FROM search_docs AS d")
+    raw = {d[0]: d[1] + " " + d[3] for d in docs if d[1]}
+    for persian, arabic in [("ایران", "ايران"), ("کشور", "كشور"), ("رئیس جمهوری", "رئيس جمهوري"), ("پرسپولیس", "پرسپوليس")]:
+        fa = [h.article_id for h in search.search(con, persian, limit=10_000)]
+        ar = [h.article_id for h in search.search(con, arabic, limit=10_000)]
+        assert fa and fa == ar
+        # Hits include records written with Arabic letters in the raw input.
+        assert any(arabic.split()[0] in raw.get(i, "") for i in fa)
+    base = {h.article_id for h in search.search(con, "تروریسم", limit=10_000)}
+    assert base and base == {h.article_id for h in search.search(con, "تروریسمی", limit=10_000)}
+    t0 = time.perf_counter()
+    for q in ("ایران", "تیم ملی فوتبال", "مذاکرات هسته ای"):
+        search.search(con, q, limit=20)
+    assert (time.perf_counter() - t0) / 3 < 1.0

@@ -1,0 +1,28 @@
+-- most_quoted_week: who was quoted most each week?
+-- Needs table `quotes` (article_id, speaker, speaker_role, text, cue, ...). One row per Iranian week (Saturday
+-- start, Tehran time) and speaker, top 20 per week by quotes in stories (canonical articles); role = the role most
+-- often attached to the speaker that week.
+CREATE OR REPLACE VIEW most_quoted_week AS
+WITH m AS (
+    SELECT
+        tehran_week(a.published_at) AS week,
+        q.speaker,
+        mode(q.speaker_role) AS role,
+        count(*) AS quotes,
+        count(DISTINCT q.article_id) AS articles
+    FROM quotes AS q
+    JOIN articles AS a USING (article_id)
+    WHERE a.is_canonical AND a.published_at IS NOT NULL AND q.speaker IS NOT NULL
+    GROUP BY ALL
+)
+SELECT
+    week,
+    to_jalali(week) AS week_jalali,
+    speaker,
+    role,
+    quotes,
+    articles,
+    row_number() OVER (PARTITION BY week ORDER BY quotes DESC, articles DESC, speaker) AS rank
+FROM m
+QUALIFY rank <= 20
+ORDER BY week DESC, rank;
