@@ -56,6 +56,8 @@ def run(
     field: Annotated[list[str], typer.Option("--field", help="map an input column to a field, e.g. --field body=text")] = [],  # noqa: B006
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
+    dask: Annotated[bool, typer.Option("--dask", help="normalize on a local Dask cluster of --workers processes")] = False,
+    dask_address: Annotated[str | None, typer.Option(help="normalize on an existing Dask cluster (tcp://host:8786)")] = None,
 ) -> None:
     """Load news files into the warehouse (Prefect flow `news-etl`, run locally with no server)."""
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
@@ -64,14 +66,15 @@ def run(
         raise typer.Exit(EXIT_USAGE)
     _quiet_prefect(verbose)
     from akhbar.warehouse import WarehouseBusy
-    from flows.news_etl import EtlParams, news_etl
+    from flows.news_etl import EtlParams, run_news_etl
 
     params = EtlParams(
         inputs=[str(p) for p in paths], warehouse=str(warehouse), workers=workers, batch_size=batch_size,
         fields=_parse_fields(field), show_progress=progress and sys.stderr.isatty(),
+        dask=dask, dask_address=dask_address,
     )
     try:
-        summary = news_etl(params)
+        summary = run_news_etl(params)
     except WarehouseBusy as exc:
         err.print(f"[red]busy:[/red] {exc}")
         raise typer.Exit(EXIT_BUSY) from None

@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -26,7 +25,7 @@ from akhbar.extract.fields import rank_keywords
 from akhbar.config import Settings
 from akhbar.prepare import prepare_batch
 from akhbar.records import Article, RawRecord, Reject
-from akhbar.schema import ARTICLES, REJECTS, RUNS
+from akhbar.schema import ARTICLES, REJECTS
 from akhbar.sources.files import FieldMap, ReadLimits, ReadStats, read_all
 
 Progress = Callable[[int, int], None]  # (records done in this batch, bytes of input consumed so far)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import flows  # noqa: F401 - sets the telemetry environment before prefect loads
 
+import contextlib
+import os
 from typing import Any
 
 from prefect import flow, task
@@ -12,6 +14,7 @@ from prefect.futures import PrefectFuture
 from pydantic import BaseModel, Field
 
 from akhbar import etl
+from flows.artifacts import publish_run_artifact
 from akhbar.config import Settings
 from akhbar.sources.files import FieldMap
 
@@ -25,6 +28,8 @@ class EtlParams(BaseModel):
     batch_size: int = Field(500, ge=1, description="records per batch")
     fields: dict[str, str] = Field(default_factory=dict, description="field mapping overrides, e.g. body=text")
     show_progress: bool = Field(False, description="draw a progress bar on the terminal")
+    dask_address: str | None = Field(None, description="run per-batch stages on this Dask scheduler (tcp://host:8786)")
+    dask: bool = Field(False, description="run per-batch stages on a local Dask cluster of `workers` processes")
 
 
 # Tasks receive the run state (a DuckDB connection) and record batches: never cache or hash them.
@@ -41,10 +46,14 @@ def news_etl(params: EtlParams) -> dict[str, Any]:
     fields = FieldMap.with_overrides(params.fields)
     state = start_run(settings, params.inputs)
     progress = _progress(params.show_progress)
+    on_dask = bool(params.dask_address or params.dask)
     try:
-        with progress as bar, etl.worker_pool(settings) as pool:
+        # On Dask the task runner spreads the normalize tasks over the cluster; otherwise a local
+        # process pool does. Loading always stays here, in the one writer process.
+        pool_ctx = contextlib.nullcontext(None) if on_dask else etl.worker_pool(settings)
+        with progress as bar, pool_ctx as pool:
             job = bar.add_task("reading", total=None) if bar else None
-            workers = etl.worker_count(settings)
+            workers = 1 if on_dask else etl.worker_count(settings)
             pending: PrefectFuture[Any] | None = None
             # Normalize batch i+1 in the worker processes while batch i is being loaded.
             for batch in etl.iter_batches(state, fields):
@@ -60,9 +69,32 @@ def news_etl(params: EtlParams) -> dict[str, Any]:
             if bar is not None:
                 bar.update(job, completed=state.stats.bytes_total, description=_describe(state))
     except BaseException as exc:
-        finish_run(state, exc)
+        summary = finish_run(state, exc)
+        with contextlib.suppress(Exception):  # never hide the run's own error
+            publish_run_artifact(summary)
         raise
-    return finish_run(state)
+    summary = finish_run(state)
+    publish_run_artifact(summary)  # reads the warehouse read-only, after finish_run released it
+    return summary
+
+
+def task_runner_for(params: EtlParams) -> Any:
+    """Return the Dask task runner the parameters ask for, or None for the default runner."""
+    if not (params.dask_address or params.dask):
+        return None
+    from prefect_dask import DaskTaskRunner
+
+    if params.dask_address:
+        return DaskTaskRunner(address=params.dask_address)
+    n = params.workers or (os.cpu_count() or 1)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": n, "threads_per_worker": 1, "processes": True, "dashboard_address": None})
+
+
+def run_news_etl(params: EtlParams) -> dict[str, Any]:
+    """Run the flow with the task runner its parameters ask for (default, local Dask or a Dask cluster)."""
+    runner = task_runner_for(params)
+    f = news_etl if runner is None else news_etl.with_options(task_runner=runner)
+    return f(params)
 
 
 def _describe(state: etl.RunState) -> str:
