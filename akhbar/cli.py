@@ -178,6 +178,11 @@ def _register_subcommands() -> None:
     # Commands that live beside their feature (scraping, search, report, NER) register themselves here.
     import importlib
 
+    if __name__ == "__main__":
+        # Run as `python -m akhbar.cli`: let the feature modules' `from akhbar.cli import ...` find this
+        # module instead of loading a second copy that would import them half-initialized.
+        sys.modules.setdefault("akhbar.cli", sys.modules["__main__"])
+
     for name in ("akhbar.cli_scrape", "akhbar.cli_search", "akhbar.cli_report", "akhbar.cli_ner"):
         try:
             module = importlib.import_module(name)

@@ -124,12 +124,19 @@ def scrape_source(
     result = scrape(
         config, state=pending, archive_dir=archive_dir, allow_hosts=frozenset(allow_hosts), now=now, client=client
     )
-    containers = [o for o in result.outcomes if o.kind in ("feed", "sitemap", "source")]
-    if containers and all(
-        o.status == ERROR or is_transient(o.status, o.http_status) for o in containers
-    ):
+    if unreachable_sources(result):
         raise SourceUnreachable(", ".join(s.name for s in config.sources), result)
     return result, pending
+
+
+def unreachable_sources(result: ScrapeResult) -> list[str]:
+    """Return the sources none of whose feeds/sitemaps answered, all for reasons that may go away."""
+    containers: dict[str, list[bool]] = {}
+    for o in result.outcomes:
+        if o.kind in ("feed", "sitemap", "source"):
+            transient = o.status == ERROR or is_transient(o.status, o.http_status)
+            containers.setdefault(o.source, []).append(transient)
+    return sorted(name for name, flags in containers.items() if all(flags))
 
 
 def scraped_items(results: Iterable[ScrapeResult]) -> list[RawRecord | Reject]:
@@ -174,7 +181,10 @@ def fetch_failures(counts: dict[str, int]) -> dict[str, int]:
 
 
 def add_scrape_figures(summary: dict[str, Any], result: ScrapeResult, unreachable: Iterable[str] = ()) -> dict[str, Any]:
-    """Add the per-source outcome counts and request count to a run summary; failed fetches make it partial."""
+    """Add per-source outcome counts, failed fetches and the request count to a run summary.
+
+    A run with a failed fetch (a source unreachable, a page that timed out ...) is partial, like one with rejects.
+    """
     sources = {name: dict(sorted(counts.items())) for name, counts in result.counts.items()}
     failed: Counter[str] = Counter()
     for counts in sources.values():
@@ -182,10 +192,11 @@ def add_scrape_figures(summary: dict[str, Any], result: ScrapeResult, unreachabl
     summary["sources"] = sources
     summary["requests"] = result.requests
     summary["fetch_failures"] = dict(sorted(failed.items()))
-    summary["sources_failed"] = sorted(
-        set(unreachable) | {name for name, counts in sources.items() if fetch_failures(counts)}
+    summary["sources_unreachable"] = sorted(set(unreachable) | set(unreachable_sources(result)))
+    summary["sources_with_failures"] = sorted(
+        set(summary["sources_unreachable"]) | {name for name, counts in sources.items() if fetch_failures(counts)}
     )
-    if summary.get("status") == "ok" and summary["sources_failed"]:
+    if summary.get("status") == "ok" and summary["sources_with_failures"]:
         summary["status"] = "partial"
     return summary
 
