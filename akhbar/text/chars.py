@@ -95,6 +95,16 @@ def clean_block(text: str) -> str:
     return _LINE_EDGES.sub("\n", text).strip(" ")
 
 
+def tidy_block(text: str) -> str:
+    """Tidy spaces and ZWNJ of a multi-line text that is otherwise clean (e.g. hazm's output), keeping lines."""
+    if not text:
+        return ""
+    text = _ZWNJ_RUNS.sub(ZWNJ, text)
+    text = _SPACES.sub(" ", text)
+    text = _ZWNJ_AT_EDGE.sub("", text)
+    return _LINE_EDGES.sub("\n", text).strip(" ")
+
+
 def clean_chars(text: str) -> str:
     """Fold presentation forms, remove kashida/diacritics/controls, fold letters, tidy spaces and ZWNJ.
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 
-from akhbar.text.chars import ZWNJ, clean_block, clean_chars, to_persian_digits
+from akhbar.text.chars import ZWNJ, clean_block, clean_chars, tidy_block, to_persian_digits
 
 _DIGIT = "0-9۰-۹٠-٩"
 # URLs, e-mails, then numbers with separators (dates, times, decimals, thousands, percents).
@@ -184,7 +184,8 @@ def _normalize_lines_once(lines: list[str], *, cleaned: bool = False) -> list[st
             parts.append(piece)
     text = _hazm_normalizer().normalize("".join(parts))
     text = _PLACEHOLDER.sub(lambda m: protected[_ph_index(m.group(1))], text)
-    out = clean_block(fix_missing_zwnj(text)).split("\n")
+    # hazm's output has no controls, presentation forms or Arabic letters left: tidying spaces/ZWNJ suffices.
+    out = tidy_block(fix_missing_zwnj(text)).split("\n")
     if len(out) != len(lines):
         return None
     return out
