@@ -8,6 +8,7 @@ by the largest single record, never by the file. Whatever cannot be read becomes
 from __future__ import annotations
 
 import codecs
+import collections
 import contextlib
 import csv
 import gzip
@@ -15,6 +16,7 @@ import io
 import json
 import os
 import re
+import stat
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -115,13 +117,26 @@ def _candidate(path: Path, stats: ReadStats) -> Iterator[tuple[Path, Reject | No
         stats.skipped.append(str(path))
         return
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        size, mode = st.st_size, st.st_mode
     except OSError as exc:  # symlink loop, dangling link, permission
         yield path, Reject(Origin(str(path), None, path.name), reasons.UNREADABLE, f"{type(exc).__name__}: {exc.strerror or exc}")
+        return
+    if not stat.S_ISREG(mode):
+        # A FIFO would block the run forever on open(); a socket or device is not a news file either.
+        yield path, Reject(Origin(str(path), None, path.name), reasons.UNREADABLE, f"not a regular file ({_file_type(mode)})")
         return
     stats.files.append(str(path))
     stats.bytes_total += size
     yield path, None
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return name
+    return "not a file"
 
 
 class _Capped(io.RawIOBase):
@@ -134,7 +149,9 @@ class _Capped(io.RawIOBase):
         return True
 
     def readinto(self, b: Any) -> int:
-        data = self.inner.read(len(b))
+        # read1, not read: GzipFile.read(n) of a truncated stream raises EOFError and drops the bytes it
+        # had already decompressed, so the records before the cut would be lost with them.
+        data = self.inner.read1(len(b)) if hasattr(self.inner, "read1") else self.inner.read(len(b))
         self.count += len(data)
         if self.count > self.limit:
             raise TooLarge(f"more than {self.limit} bytes after decompression")
@@ -184,6 +201,79 @@ def sniff_encoding(head: bytes) -> tuple[str | None, str]:
     return None, "no plausible encoding"
 
 
+# Not yet in akhbar.reasons (owned elsewhere): UTF-8 text that went through a wrong 8-bit decoding.
+MOJIBAKE = getattr(reasons, "MOJIBAKE", "mojibake")
+
+# UTF-8 Persian decoded as Windows-1256 turns every letter into a lead byte D8-DB (ط ظ ع غ) followed by a
+# continuation byte 80-BF; decoded as Windows-1252/Latin-1 the lead bytes become Ø Ù Ú Û.
+_CONT_1256 = bytes(range(0x80, 0xC0)).decode("cp1256")
+_CONT_1252 = "".join(chr(b) for b in range(0x80, 0xC0)) + bytes(range(0x80, 0xC0)).decode("cp1252", errors="ignore")
+_MOJIBAKE_PAIR = re.compile(f"[\u0637\u0638\u0639\u063a][{re.escape(_CONT_1256)}]|[\u00d8\u00d9\u00da\u00db][{re.escape(_CONT_1252)}]")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def looks_like_mojibake(text: str) -> bool:
+    """Tell whether a text reads like UTF-8 Persian decoded as Windows-1256 or Windows-1252 (``ط³ظ„ط§ظ…``, ``Ø³Ù„Ø§Ù…``)."""
+    pairs = len(_MOJIBAKE_PAIR.findall(text))
+    if pairs < 3:
+        return False
+    # In mojibake about half of the non-ASCII characters start a pair; real Persian has a few "ع\u200c" at most.
+    non_ascii = sum(len(m) for m in _NON_ASCII_RUN.findall(text))
+    return pairs * 2 >= 0.6 * non_ascii
+
+
+def _to_bytes(run: str, encoding: str) -> bytes | None:
+    try:
+        return run.encode(encoding)
+    except UnicodeEncodeError:
+        if encoding != "cp1252":
+            return None
+    out = bytearray()
+    for ch in run:  # Latin-1 for the five bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+        try:
+            out += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(ch) > 0xFF:
+                return None
+            out.append(ord(ch))
+    return bytes(out)
+
+
+def repair_mojibake(text: str) -> str | None:
+    """Undo a wrong 8-bit decoding of UTF-8 text (re-encode, decode as UTF-8); None if it does not come out clean."""
+    for encoding in ("cp1256", "cp1252"):
+        failed = False
+
+        def fix(m: re.Match[str], encoding: str = encoding) -> str:
+            nonlocal failed
+            raw = _to_bytes(m.group(), encoding)
+            try:
+                return raw.decode("utf-8") if raw is not None else m.group()
+            except UnicodeDecodeError:
+                failed = True
+                return m.group()
+
+        fixed = _NON_ASCII_RUN.sub(fix, text)
+        if not failed and fixed != text and not looks_like_mojibake(fixed) and _PERSIAN_LETTERS.search(fixed):
+            return fixed
+    return None
+
+
+def check_mojibake(rec: RawRecord, stats: ReadStats) -> RawRecord | Reject:
+    """Repair a record whose text is mojibake, or reject it as ``mojibake`` when no repair reads clean."""
+    texts = [rec.title or "", rec.lead or "", *rec.paragraphs]
+    if not any(looks_like_mojibake(t) for t in texts if len(t) > 2):
+        return rec
+    fixed = [repair_mojibake(t) if looks_like_mojibake(t) else t for t in texts]
+    if any(f is None for f in fixed):
+        return Reject(rec.origin, MOJIBAKE, "UTF-8 text decoded with a wrong 8-bit encoding; no repair reads as Persian", rec.source_id)
+    rec.title = fixed[0] or rec.title
+    rec.lead = fixed[1] or rec.lead
+    rec.paragraphs = [f for f in fixed[2:] if f is not None]
+    stats.converted_encodings["mojibake (records repaired)"] = stats.converted_encodings.get("mojibake (records repaired)", 0) + 1
+    return rec
+
+
 def _text_stream(path: Path, limits: ReadLimits, stats: ReadStats) -> tuple[IO[str] | None, Reject | None]:
     """Open a file as text with the sniffed encoding; undecodable bytes become U+FFFD (rejected per record)."""
     origin = Origin(str(path), None, path.name)
@@ -225,9 +315,14 @@ def read_file(path: Path, fields: FieldMap, limits: ReadLimits, stats: ReadStats
                 it = _read_json_array(path, stream, fields, limits)
             else:
                 it = _read_csv(path, stream, fields, limits)
+            anything = False
             for item in it:
+                anything = True
                 line_seen = item.origin.line or line_seen
-                yield item
+                yield check_mojibake(item, stats) if isinstance(item, RawRecord) else item
+            if not anything:
+                # Zero bytes, blank lines, spaces or an empty array: say so instead of loading nothing silently.
+                yield Reject(origin, reasons.EMPTY_BODY, "no records in the file (empty or whitespace only)")
     except TooLarge as exc:
         yield Reject(Origin(str(path), line_seen or None, path.name), reasons.TOO_LARGE, str(exc))
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
@@ -244,6 +339,7 @@ def _stem(path: Path) -> str:
     return name
 
 
+_LINE_BREAKS = re.compile("\r\n|[\n\r\u2028\u2029]")
 _HTML = re.compile(r"<\s*(html|body|div|p|head|script)\b", re.IGNORECASE)
 
 
@@ -259,17 +355,32 @@ def _read_txt(path: Path, stream: IO[str], limits: ReadLimits) -> Iterator[RawRe
     if len(_HTML.findall(text[:20000])) >= 2:
         yield Reject(origin, reasons.HTML_CONTENT, "an HTML page saved as .txt", _stem(path))
         return
-    paragraphs = [line for line in text.splitlines() if line.strip()]
+    # Not str.splitlines(): it also breaks at U+0085 and U+001C-U+001E, which occur inside Latin-1 mojibake.
+    paragraphs = [line for line in _LINE_BREAKS.split(text) if line.strip()]
     yield RawRecord(origin=origin, source_id=_stem(path), paragraphs=paragraphs)
 
 
-def _read_jsonl(path: Path, stream: IO[str], fields: FieldMap, limits: ReadLimits) -> Iterator[RawRecord | Reject]:
-    for lineno, line in enumerate(stream, start=1):
-        if not line.strip():
+def _lines_capped(stream: IO[str], cap: int) -> Iterator[tuple[str, bool]]:
+    """Yield ``(line, too_long)``; a line over ``cap`` characters is skipped in chunks, never held whole."""
+    while True:
+        line = stream.readline(cap + 1)
+        if not line:
+            return
+        if len(line) <= cap or line.endswith("\n"):
+            yield line, len(line) > cap
             continue
+        while line and not line.endswith("\n"):
+            line = stream.readline(1 << 20)
+        yield "", True
+
+
+def _read_jsonl(path: Path, stream: IO[str], fields: FieldMap, limits: ReadLimits) -> Iterator[RawRecord | Reject]:
+    for lineno, (line, too_long) in enumerate(_lines_capped(stream, limits.max_article_bytes), start=1):
         origin = Origin(str(path), lineno, path.name)
-        if len(line) > limits.max_article_bytes:
+        if too_long:
             yield Reject(origin, reasons.TOO_LARGE, f"line over {limits.max_article_bytes} characters")
+            continue
+        if not line.strip():
             continue
         if "\ufffd" in line:
             yield Reject(origin, reasons.BAD_ENCODING, "undecodable bytes on this line")
@@ -310,9 +421,7 @@ def _read_json_array(path: Path, stream: IO[str], fields: FieldMap, limits: Read
             if pos < len(buf) or not fill():
                 break
         if pos >= len(buf):
-            if not started:
-                yield Reject(Origin(str(path), None, path.name), reasons.MALFORMED_JSON, "empty JSON file")
-            elif not eof:
+            if started and not eof:
                 continue
             return
         ch = buf[pos]
@@ -346,34 +455,49 @@ def _read_json_array(path: Path, stream: IO[str], fields: FieldMap, limits: Read
 
 def _read_csv(path: Path, stream: IO[str], fields: FieldMap, limits: ReadLimits) -> Iterator[RawRecord | Reject]:
     head = stream.read(8192)
-    rest = stream
-    delimiter = "\t" if (path.name.lower().replace(".gz", "").endswith(".tsv") or head.split("\n", 1)[0].count("\t") > head.split("\n", 1)[0].count(",")) else ","
-    full = _Chain(head, rest)
-    reader = csv.reader(full, delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        yield Reject(Origin(str(path), 1, path.name), reasons.MALFORMED_CSV, "empty CSV file")
-        return
-    except csv.Error as exc:
-        yield Reject(Origin(str(path), 1, path.name), reasons.MALFORMED_CSV, str(exc))
-        return
-    header = [h.strip() for h in header]
+    first = head.split("\n", 1)[0]
+    delimiter = "\t" if (path.name.lower().replace(".gz", "").endswith(".tsv") or first.count("\t") > first.count(",")) else ","
+    # A broken quote makes the csv module read on to the end of the file as one field: cap fields so that
+    # memory stays bounded, then resynchronise (see below).
+    csv.field_size_limit(limits.max_article_bytes + 1)
+    src = _Lines(head, stream, limits.max_article_bytes)
+    reader = csv.reader(src, delimiter=delimiter)
+    header: list[str] | None = None
     while True:
-        start_line = reader.line_num + 1
+        src.taken = []
+        error = ""
         try:
-            row = next(reader)
+            row: list[str] | None = next(reader)
         except StopIteration:
             return
+        except _LineTooLong as exc:
+            yield Reject(Origin(str(path), exc.lineno, path.name), reasons.TOO_LARGE, f"line over {limits.max_article_bytes} characters")
+            if header is None:
+                return
+            continue
         except csv.Error as exc:
-            yield Reject(Origin(str(path), start_line, path.name), reasons.MALFORMED_CSV, str(exc))
-            return
+            row, error = None, str(exc)
+        taken = src.taken
+        start_line = taken[0][0] if taken else src.lineno
         origin = Origin(str(path), start_line, path.name)
-        if not any(cell.strip() for cell in row):
+        if header is None:
+            if row is None:
+                yield Reject(origin, reasons.MALFORMED_CSV, f"header: {error}")
+                return
+            header = [h.strip() for h in row]
+            continue
+        if row is not None and not any(cell.strip() for cell in row):
+            if len(taken) == 1 and not taken[0][1].strip():
+                continue  # a blank line, e.g. at the end of the file
             yield Reject(origin, reasons.EMPTY_BODY, "empty CSV row")
             continue
-        if len(row) != len(header):
-            yield Reject(origin, reasons.MALFORMED_CSV, f"{len(row)} cells for {len(header)} columns (broken quoting?)")
+        if row is not None and len(row) == len(header) and len(taken) > 1 and _swallowed_rows(taken[1:], delimiter, len(header)):
+            row, error = None, "unbalanced quote: the field runs over the next rows"
+        if row is None or len(row) != len(header):
+            detail = error or f"{len(row or [])} cells for {len(header)} columns (broken quoting?)"
+            yield Reject(origin, reasons.MALFORMED_CSV, detail)
+            # An unbalanced quote swallowed the lines after it: drop only the first and read the rest again.
+            src.push_back(taken[1:])
             continue
         if sum(len(c) for c in row) > limits.max_article_bytes:
             yield Reject(origin, reasons.TOO_LARGE, f"row over {limits.max_article_bytes} characters")
@@ -384,24 +508,64 @@ def _read_csv(path: Path, stream: IO[str], fields: FieldMap, limits: ReadLimits)
         yield from_mapping(dict(zip(header, row, strict=True)), origin, fields)
 
 
-class _Chain:
-    """Iterate lines of an already-read head followed by the rest of a stream (for csv.reader)."""
+def _swallowed_rows(lines: list[tuple[int, str]], delimiter: str, width: int) -> bool:
+    """Tell whether the continuation lines of a multi-line row are themselves whole rows.
 
-    def __init__(self, head: str, rest: IO[str]) -> None:
-        self._lines = io.StringIO(head + rest.readline())
-        self._rest = rest
+    A quote that is never closed makes the csv module read the following records into one field, and a
+    later quote can even close it with the right number of cells. A legitimate multi-line field holds
+    paragraphs; a continuation line that parses alone into exactly ``width`` cells with balanced quotes
+    is a record that was swallowed.
+    """
+    for _, line in lines:
+        if line.count('"') % 2 == 0:
+            cells = next(csv.reader([line], delimiter=delimiter), [])
+            if len(cells) == width:
+                return True
+    return False
 
-    def __iter__(self) -> _Chain:
+
+class _LineTooLong(Exception):
+    """A physical line longer than the article size limit (it was skipped, never held whole)."""
+
+    def __init__(self, lineno: int) -> None:
+        super().__init__(lineno)
+        self.lineno = lineno
+
+
+class _Lines:
+    """Feed csv.reader numbered lines: an already-read head, then the stream; lines can be pushed back."""
+
+    def __init__(self, head: str, rest: IO[str], cap: int) -> None:
+        self._rest, self._cap = rest, cap
+        self._pending: collections.deque[tuple[int, str]] = collections.deque()
+        self.lineno = 0  # number of the last line read from the input
+        self.taken: list[tuple[int, str]] = []  # the lines consumed by the current row
+        for line in io.StringIO(head + (rest.readline(cap + 1) if head and not head.endswith("\n") else "")).readlines():
+            self.lineno += 1
+            self._pending.append((self.lineno, line))
+
+    def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
-        line = self._lines.readline()
-        if line:
-            return line
-        line = self._rest.readline()
-        if line:
-            return line
-        raise StopIteration
+        if self._pending:
+            item = self._pending.popleft()
+        else:
+            line = self._rest.readline(self._cap + 1)
+            if not line:
+                raise StopIteration
+            self.lineno += 1
+            if len(line) > self._cap and not line.endswith("\n"):
+                while line and not line.endswith("\n"):
+                    line = self._rest.readline(1 << 20)
+                raise _LineTooLong(self.lineno)
+            item = (self.lineno, line)
+        self.taken.append(item)
+        return item[1]
+
+    def push_back(self, items: list[tuple[int, str]]) -> None:
+        """Return lines to be read again, in order, before the rest of the input."""
+        self._pending.extendleft(reversed(items))
 
 
 def _first(obj: dict[str, Any], names: list[str]) -> Any:

@@ -110,17 +110,7 @@ def clean_chars(text: str) -> str:
 
     This is the cheap pre-pass before hazm; it never drops a ZWNJ between two letters.
     """
-    if not text:
-        return ""
-    # NFKC folds Arabic presentation forms (U+FB50-U+FEFF) to base letters; it leaves ZWNJ alone.
-    text = unicodedata.normalize("NFKC", text)
-    text = _CONTROLS.sub("", text)
-    text = _KASHIDA_DIACRITICS.sub("", text)
-    text = text.translate(_LETTERS)
-    text = _ZWNJ_RUNS.sub(ZWNJ, text)
-    text = _SPACES.sub(" ", text)
-    text = _ZWNJ_AT_EDGE.sub("", text)
-    return text.strip()
+    return clean_block(text).strip()
 
 
 _KEY_DROP = re.compile(r"[\W_]+", re.UNICODE)
