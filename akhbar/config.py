@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     workers: int = Field(0, ge=0, description="processes for normalization; 0 = one per core")
     max_article_bytes: int = Field(5_000_000, ge=1000, description="larger articles are rejected as too_large")
     max_file_bytes: int = Field(2_000_000_000, description="decompressed bytes read from one file at most")
+    entities: bool = Field(True, description="extract named entities and quotes (the slowest stage)")
     lock_timeout: float = Field(600.0, description="seconds to wait for another writer before giving up")
 
     @property

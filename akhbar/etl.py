@@ -25,7 +25,7 @@ from akhbar.extract.fields import rank_keywords
 from akhbar.config import Settings
 from akhbar.prepare import prepare_batch
 from akhbar.records import Article, RawRecord, Reject
-from akhbar.schema import ARTICLES, REJECTS
+from akhbar.schema import ARTICLES, ENTITIES, QUOTES, REJECTS
 from akhbar.sources.files import FieldMap, ReadLimits, ReadStats, read_all
 
 Progress = Callable[[int, int], None]  # (records done in this batch, bytes of input consumed so far)
@@ -156,15 +156,15 @@ def worker_pool(settings: Settings) -> Iterator[Executor | None]:
         yield pool
 
 
-def prepare(batch: list[RawRecord | Reject], pool: Executor | None, workers: int = 1) -> list[Article | Reject]:
+def prepare(batch: list[RawRecord | Reject], pool: Executor | None, workers: int = 1, entities: bool = True) -> list[Article | Reject]:
     """Normalize a batch, spread over the worker processes; rejects pass through in order."""
     records = [r for r in batch if isinstance(r, RawRecord)]
     if pool is None or len(records) < 2:
-        done = iter(prepare_batch(records))
+        done = iter(prepare_batch(records, entities))
     else:
         size = max(1, -(-len(records) // (workers * 2)))
         chunks = [records[i : i + size] for i in range(0, len(records), size)]
-        done = iter([x for part in pool.map(prepare_batch, chunks) for x in part])
+        done = iter([x for part in pool.map(prepare_batch, chunks, [entities] * len(chunks)) for x in part])
     return [item if isinstance(item, Reject) else next(done) for item in batch]
 
 
@@ -320,6 +320,17 @@ def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
             rejects.append(Reject(a.origin, reasons.BAD_DATE if code == "bad_date" else reasons.DATE_CONFLICT, detail, a.source_id))
     _keywords_and_stats(con, articles, rows)
     terms_of_search = {a.article_id: a.search_terms for a in articles}
+    new_ids = {r["article_id"] for r in rows}
+    entity_rows = [
+        {"article_id": a.article_id, "start": e.start, "end": e.end, "type": e.type, "text": e.text,
+         "canonical": e.canonical, "title": e.title, "role": e.role, "run_id": state.run_id}
+        for a in articles if a.article_id in new_ids for e in a.entities
+    ]
+    quote_rows = [
+        {"article_id": a.article_id, "start": q.start, "end": q.end, "speaker": q.speaker, "speaker_role": q.speaker_role,
+         "text": q.text, "cue": q.cue, "run_id": state.run_id}
+        for a in articles if a.article_id in new_ids for q in a.quotes
+    ]
     reject_rows = [_reject_row(r, state.run_id, now) for r in rejects]
     for r in rejects:
         state.by_reason[r.reason] += 1
@@ -344,6 +355,10 @@ def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
             if data:
                 tbl = pa.Table.from_pylist(data, schema=schema)  # noqa: F841 - read by DuckDB's replacement scan
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM tbl")
+        for table, schema, data in (("entities", ENTITIES, entity_rows), ("quotes", QUOTES, quote_rows)):
+            if data:
+                part = pa.Table.from_pylist(data, schema=schema)  # noqa: F841 - read by DuckDB's replacement scan
+                con.execute(f"INSERT OR REPLACE INTO {table} BY NAME SELECT * FROM part")
         if rows:
             docs = pa.table({"article_id": [r["article_id"] for r in rows], "terms": [terms_of_search[r["article_id"]] for r in rows]})  # noqa: F841
             con.execute("INSERT OR REPLACE INTO search_docs SELECT article_id, terms FROM docs")
@@ -403,7 +418,7 @@ def run(settings: Settings, inputs: list[str], fields: FieldMap | None = None,
         with worker_pool(settings) as pool:
             for batch in iter_batches(state, fields):
                 count_records(state, batch)
-                load(state, prepare(batch, pool, worker_count(settings)))
+                load(state, prepare(batch, pool, worker_count(settings), settings.entities))
                 if on_batch:
                     on_batch(state)
     except BaseException as exc:

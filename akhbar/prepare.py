@@ -39,7 +39,7 @@ def check_body(paragraphs: list[str]) -> tuple[bool, str]:
     return True, ""
 
 
-def prepare_record(rec: RawRecord) -> Article | Reject:
+def prepare_record(rec: RawRecord, entities: bool = True) -> Article | Reject:
     """Normalize one record: drop repeated paragraphs, normalize text, check it, compute keys and ids."""
     unique, repeated = drop_repeated_paragraphs(rec.paragraphs)
     # One normalize_lines call for everything: hazm's cost is mostly per call, not per character.
@@ -74,12 +74,18 @@ def prepare_record(rec: RawRecord) -> Article | Reject:
     )
     art.notes = extract_fields(art)
     art.search_terms = " ".join(reduce_terms(doc_text(art.title, art.lead, art.body)))
+    if entities:
+        from akhbar.extract.entities import extract_entities
+        from akhbar.extract.quotes import extract_quotes
+
+        art.entities = extract_entities(art.paragraphs)
+        art.quotes = extract_quotes(art.paragraphs, art.entities)
     return art
 
 
-def prepare_batch(records: list[RawRecord]) -> list[Article | Reject]:
+def prepare_batch(records: list[RawRecord], entities: bool = True) -> list[Article | Reject]:
     """Prepare a batch of records (the unit of work sent to a worker process)."""
-    return [prepare_record(r) for r in records]
+    return [prepare_record(r, entities) for r in records]
 
 
 def warm_up() -> None:
@@ -94,3 +100,6 @@ def warm_up() -> None:
     load_model()
     terms("گرم کردن")
     reduce_terms("گرم کردن")
+    from akhbar.extract.entities import extract_entities
+
+    extract_entities(["سردار حسین دهقان وزیر دفاع گفت: گرم کردن."])

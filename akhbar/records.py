@@ -72,6 +72,8 @@ class Article:
     keywords: list[str] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)  # lemmatized content terms (keywords, statistics)
     search_terms: str = ""  # title+lead+body reduced to full-text search terms
+    entities: list = field(default_factory=list)  # akhbar.extract.entities.Entity
+    quotes: list = field(default_factory=list)  # akhbar.extract.quotes.Quote
     notes: list[str] = field(default_factory=list)  # field-level rejections, e.g. "bad_date: month 13"
     raw_ref: str | None = None
     fetched_at: str | None = None

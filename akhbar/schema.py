@@ -170,6 +170,39 @@ SEEN_URLS = table(
     ],
 )
 
+ENTITIES = table(
+    "entities",
+    "Named entities found in each article (CRF model trained on PEYMA), with canonical names, titles and roles.",
+    ["article_id", "start"],
+    [
+        col("article_id", pa.string(), "the article (articles.article_id)", nullable=False),
+        col("start", pa.int32(), "start offset of the mention in articles.body", nullable=False),
+        col("end", pa.int32(), "end offset (exclusive) in articles.body", nullable=False),
+        col("type", pa.string(), "PER, ORG, LOC, DAT, TIM, MON or PCT", nullable=False),
+        col("text", pa.string(), "the mention as written", nullable=False),
+        col("canonical", pa.string(), "canonical name: title split off, variants merged, surname linked to the full name", nullable=False),
+        col("title", pa.string(), "honorific before the name (سردار، دکتر، آیت‌الله ...)"),
+        col("role", pa.string(), "role stated with the name (e.g. وزیر دفاع عراق)"),
+        col("run_id", pa.string(), "the run that loaded the article", nullable=False),
+    ],
+)
+
+QUOTES = table(
+    "quotes",
+    "Who said what: quotes introduced by speech cues or «» spans, with the speaker resolved to a person.",
+    ["article_id", "start"],
+    [
+        col("article_id", pa.string(), "the article (articles.article_id)", nullable=False),
+        col("start", pa.int32(), "start offset of the quote in articles.body", nullable=False),
+        col("end", pa.int32(), "end offset (exclusive) in articles.body", nullable=False),
+        col("speaker", pa.string(), "canonical name of the speaker (never a pronoun)", nullable=False),
+        col("speaker_role", pa.string(), "the speaker's role when stated (e.g. وزیر دفاع)"),
+        col("text", pa.string(), "the quoted text", nullable=False),
+        col("cue", pa.string(), "the speech verb or mark that introduced it (گفت، افزود، تصریح کرد، «» ...)", nullable=False),
+        col("run_id", pa.string(), "the run that loaded the article", nullable=False),
+    ],
+)
+
 # Full-text search input (written by the load step, indexed by akhbar.search).
 SEARCH_DOCS = table(
     "search_docs",
@@ -190,7 +223,7 @@ def register(schema: pa.Schema) -> pa.Schema:
     return schema
 
 
-for _s in (ARTICLES, REJECTS, RUNS, TERM_STATS, LAKE_FILES, FEED_STATE, SEEN_URLS, SEARCH_DOCS):
+for _s in (ARTICLES, REJECTS, RUNS, TERM_STATS, LAKE_FILES, FEED_STATE, SEEN_URLS, SEARCH_DOCS, ENTITIES, QUOTES):
     register(_s)
 
 

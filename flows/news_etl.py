@@ -29,6 +29,7 @@ class EtlParams(BaseModel):
     fields: dict[str, str] = Field(default_factory=dict, description="field mapping overrides, e.g. body=text")
     show_progress: bool = Field(False, description="draw a progress bar on the terminal")
     dask_address: str | None = Field(None, description="run per-batch stages on this Dask scheduler (tcp://host:8786)")
+    entities: bool = Field(True, description="extract named entities and quotes")
     dask: bool = Field(False, description="run per-batch stages on a local Dask cluster of `workers` processes")
 
 
@@ -42,7 +43,9 @@ finish_run = task(etl.finish_run, name="finish-run", cache_policy=NO_CACHE)
 @flow(name="news-etl", log_prints=True)
 def news_etl(params: EtlParams) -> dict[str, Any]:
     """Load the inputs into the warehouse: read → normalize/dedup (parallel) → Parquet + DuckDB (one writer)."""
-    settings = Settings(warehouse=params.warehouse, workers=params.workers, batch_size=params.batch_size)
+    settings = Settings(
+        warehouse=params.warehouse, workers=params.workers, batch_size=params.batch_size, entities=params.entities
+    )
     fields = FieldMap.with_overrides(params.fields)
     state = start_run(settings, params.inputs)
     progress = _progress(params.show_progress)
@@ -58,7 +61,7 @@ def news_etl(params: EtlParams) -> dict[str, Any]:
             # Normalize batch i+1 in the worker processes while batch i is being loaded.
             for batch in etl.iter_batches(state, fields):
                 etl.count_records(state, batch)
-                future = prepare_batch.submit(batch, pool, workers)
+                future = prepare_batch.submit(batch, pool, workers, settings.entities)
                 if pending is not None:
                     load_batch(state, pending.result())
                 pending = future

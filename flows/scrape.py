@@ -84,7 +84,7 @@ def scrape_news(params: ScrapeParams) -> dict[str, Any]:
             # Normalize batch i+1 in the worker processes while batch i is being loaded.
             for batch in etl.batches_of(pipeline.scraped_items(results), settings.batch_size):
                 etl.count_records(state, batch)
-                future = prepare_batch.submit(batch, pool, workers)
+                future = prepare_batch.submit(batch, pool, workers, settings.entities)
                 if pending is not None:
                     load_batch(state, pending.result())
                 pending = future

@@ -150,7 +150,7 @@ def load_scraped(
     """Normalize, deduplicate and load scraped records (and the scraper's rejects) in batches."""
     for batch in etl.batches_of(items, state.settings.batch_size):
         etl.count_records(state, batch)
-        etl.load(state, etl.prepare(batch, pool, workers))
+        etl.load(state, etl.prepare(batch, pool, workers, state.settings.entities))
 
 
 def commit_states(pendings: Iterable[PendingFeedState]) -> int:

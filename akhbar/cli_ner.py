@@ -1,0 +1,45 @@
+"""`akhbar ner` and `akhbar ner-eval`: tag gold NER files with the shipped model and score it."""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from akhbar.cli import EXIT_USAGE, err
+
+FORMATS = ("peyma", "arman")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the NER commands to the CLI."""
+
+    def _check(file: Path, fmt: str) -> None:
+        if fmt not in FORMATS:
+            err.print(f"[red]error:[/red] --format is one of {', '.join(FORMATS)}")
+            raise typer.Exit(EXIT_USAGE)
+        if not file.is_file():
+            err.print(f"[red]error:[/red] no such file: {file}")
+            raise typer.Exit(EXIT_USAGE)
+
+    @app.command()
+    def ner(
+        file: Annotated[Path, typer.Argument(help="a gold NER file (PEYMA `tok|TAG` or ARMAN `tok TAG` lines)")],
+        format: Annotated[str, typer.Option("--format", help="peyma or arman")] = "peyma",
+    ) -> None:
+        """Write FILE to stdout with the model's tags in place of the gold ones (tokens unchanged)."""
+        from akhbar.extract.ner import tag_file
+
+        _check(file, format)
+        tag_file(str(file), format, sys.stdout)  # type: ignore[arg-type]
+
+    @app.command("ner-eval")
+    def ner_eval(
+        file: Annotated[Path, typer.Argument(help="a gold NER file")],
+        format: Annotated[str, typer.Option("--format", help="peyma or arman")] = "peyma",
+    ) -> None:
+        """Score the model on a gold file: entity-level (exact span and type) P/R/F1 per type and micro."""
+        from akhbar.extract.ner import evaluate_file
+
+        _check(file, format)
+        sys.stdout.write(evaluate_file(str(file), format) + "\n")  # type: ignore[arg-type]

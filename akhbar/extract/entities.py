@@ -1,0 +1,248 @@
+"""Named entities of an article: CRF mentions with titles split off, roles, and canonical names.
+
+Offsets are into ``body = "\\n".join(paragraphs)``. Canonical names merge letter/ZWNJ/space variants
+and link a later surname-only or shortened mention to the full name introduced in the same article
+(``دهقان`` -> ``حسین دهقان``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from akhbar.extract import ner
+from akhbar.extract.ner_io import spans
+from akhbar.text.chars import canonical_key, clean_chars, fold_letters, to_persian_digits
+
+MAX_TITLE_TOKENS = 5
+MAX_ROLE_TOKENS = 8
+# Words that end a role phrase ("وزیر دفاع عراق نیز ..." -> "وزیر دفاع عراق"): prepositions,
+# conjunctions, particles and the speech verbs.
+ROLE_STOP = frozenset(
+    "از به با در بر برای را که نیز هم طی ضمن پس و یا تا این آن وی او ایشان هنگام روز امروز دیروز گفت افزود "
+    "است بود شد کرد داشت دارد کند می نمی اظهار تصریح خاطرنشان عنوان بیان تاکید تأکید ادامه ابراز".split()
+)
+PRONOUNS = frozenset({"وی", "او", "ایشان"})
+
+
+@dataclass(slots=True)
+class Entity:
+    """One entity mention; ``start``/``end`` index the article body."""
+
+    type: str
+    text: str
+    canonical: str
+    title: str | None
+    role: str | None
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _word_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """Return the title keys and the role-head keys (joined token keys) from the gazetteers."""
+    table, _ = ner.gazetteers()
+    titles = frozenset(k for k, v in table.items() if "TITLE" in v)
+    roles = frozenset(k for k, v in table.items() if "ROLE" in v)
+    return titles, roles
+
+
+def _match_run(keys: list[str], start: int, stop: int, table: frozenset[str], limit: int) -> int:
+    """Return the length of the longest run ``keys[start:start+n]`` (n <= limit, within stop) in ``table``."""
+    best, joined = 0, ""
+    for j in range(start, min(stop, start + limit)):
+        joined += keys[j]
+        if joined in table:
+            best = j - start + 1
+    return best
+
+
+def _title_before(keys: list[str], start: int, floor: int) -> int:
+    """Return the index where a title run ending right before ``start`` begins (``start`` if none)."""
+    titles, _ = _word_lists()
+    best = start
+    joined = ""
+    for j in range(start - 1, max(floor, start - MAX_TITLE_TOKENS) - 1, -1):
+        joined = keys[j] + joined
+        if joined in titles:
+            best = j
+    return best
+
+
+_ZWNJ_FIXES = [
+    (re.compile(r"(?<=\S) (ها|های|هایی|ای|ترین|تر)(?![\w\u200c])"), "\u200c\\1"),
+    (re.compile(r"آیت ?الله"), "آیت\u200cالله"),
+    (re.compile(r"حجت ?الاسلام"), "حجت\u200cالاسلام"),
+    (re.compile(r"بین ?المللی"), "بین\u200cالمللی"),
+    (re.compile(r"(?<![\w\u200c])(ن?می) (?=\w)"), "\\1\u200c"),
+]
+
+
+def display_form(text: str) -> str:
+    """Return the canonical display spelling of a name: letters folded, Persian digits, common ZWNJs.
+
+    >>> display_form("آيت الله  سيستاني") == "آیت\u200cالله سیستانی"
+    True
+    """
+    text = to_persian_digits(fold_letters(clean_chars(text)))
+    for pattern, repl in _ZWNJ_FIXES:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def name_key(text: str) -> str:
+    """Return the merge key of a name (letters, ZWNJ and spaces ignored)."""
+    return canonical_key(text).replace(" ", "")
+
+
+def _role_after(
+    tokens: list[tuple[str, int, int]], keys: list[str], end: int, stop: int
+) -> tuple[int, int] | None:
+    """Return the token range of a role phrase starting at ``end`` (``... دهقان وزیر دفاع ...``)."""
+    _, roles = _word_lists()
+    if end >= stop or not _match_run(keys, end, stop, roles, 4):
+        return None
+    j = end
+    while j < stop and j - end < MAX_ROLE_TOKENS and keys[j] not in ROLE_STOP and tokens[j][0].isalnum():
+        j += 1
+    return (end, j) if j > end else None
+
+
+def _role_before(
+    tokens: list[tuple[str, int, int]], keys: list[str], start: int, floor: int
+) -> tuple[int, int] | None:
+    """Return the token range of a role phrase ending right before ``start`` (``وزیر دفاع عراق X``)."""
+    _, roles = _word_lists()
+    best = None
+    j = start - 1
+    while j >= floor and start - j <= MAX_ROLE_TOKENS and keys[j] not in ROLE_STOP and tokens[j][0].isalnum():
+        if _match_run(keys, j, start, roles, 4):
+            best = (j, start)
+        j -= 1
+    return best
+
+
+def _mentions(paragraphs: list[str], tagger: ner.NerTagger) -> list[Entity]:
+    """Tag every sentence and turn spans into entities with titles split off and roles attached."""
+    out: list[Entity] = []
+    base = 0
+    for paragraph in paragraphs:
+        for s_start, s_end in ner.split_sentences(paragraph):
+            tokens = ner.tokenize(paragraph[s_start:s_end], base + s_start)
+            if not tokens:
+                continue
+            keys = [ner.token_key(t[0]) for t in tokens]
+            tags = tagger.tag([t[0] for t in tokens])
+            found = sorted(spans(tags))
+            per_starts = [s for s, _, kind in found if kind == "PER"]
+            for idx, (start, end, kind) in enumerate(found):
+                title = None
+                role = None
+                if kind == "PER":
+                    titles, _ = _word_lists()
+                    # A title the tagger put inside the span is split off ("سردار حسین دهقان").
+                    inner = _match_run(keys, start, end, titles, MAX_TITLE_TOKENS)
+                    t_start = _title_before(keys, start, found[idx - 1][1] if idx else 0)
+                    if inner and inner < end - start:
+                        title_range = (start, start + inner)
+                        start += inner
+                    elif t_start < start:
+                        title_range = (t_start, start)
+                    else:
+                        title_range = None
+                    if title_range is None and inner:
+                        continue  # the whole span is a title
+                    if title_range:
+                        a, b = title_range
+                        title = display_form(" ".join(t[0] for t in tokens[a:b]))
+                    next_per = min((s for s in per_starts if s >= end), default=len(tokens))
+                    rng = _role_after(tokens, keys, end, next_per)
+                    if rng is None:
+                        left = title_range[0] if title_range else start
+                        # Other entities may sit inside a role ("وزیر امور خارجه عراق"); people may not.
+                        prev_end = max((e for s, e, k in found if k == "PER" and e <= left), default=0)
+                        rng = _role_before(tokens, keys, left, prev_end)
+                    if rng:
+                        role = display_form(" ".join(t[0] for t in tokens[rng[0] : rng[1]]))
+                c_start, c_end = tokens[start][1], tokens[end - 1][2]
+                text = _body_slice(paragraphs, c_start, c_end)
+                out.append(Entity(kind, text, display_form(text), title, role, c_start, c_end))
+        base += len(paragraph) + 1
+    return out
+
+
+def _body_slice(paragraphs: list[str], start: int, end: int) -> str:
+    """Return ``body[start:end]`` without building the body string."""
+    base = 0
+    for paragraph in paragraphs:
+        if start < base + len(paragraph) + 1:
+            return paragraph[start - base : end - base]
+        base += len(paragraph) + 1
+    return ""
+
+
+def link_names(entities: list[Entity]) -> None:
+    """Set canonical names in place: merge spelling variants, link surnames/short forms to full names.
+
+    A PER mention whose words are a subset of an earlier (else a unique later) longer name ending
+    with the same surname takes that name: ``دهقان``, ``حسین دهقان`` -> ``حسین دهقان``.
+    """
+    first_form: dict[tuple[str, str], str] = {}
+    people: list[tuple[list[str], str]] = []  # (word keys, canonical) of multi-word names, in order
+    for ent in entities:
+        words = [name_key(w) for w in ent.canonical.replace("\u200c", " ").split()]
+        ent.canonical = first_form.setdefault((ent.type, name_key(ent.canonical)), ent.canonical)
+        if ent.type == "PER" and len(words) >= 2:
+            people.append((words, ent.canonical))
+    for i, ent in enumerate(entities):
+        if ent.type != "PER":
+            continue
+        words = [name_key(w) for w in ent.canonical.replace("\u200c", " ").split()]
+        target = _longer_name(words, people, ent, entities[:i])
+        if target:
+            ent.canonical = target
+
+
+def _longer_name(
+    words: list[str], people: list[tuple[list[str], str]], ent: Entity, before: list[Entity]
+) -> str | None:
+    """Return the canonical of the known longer name that ``words`` abbreviates.
+
+    The most recently mentioned earlier name wins ("علی لاریجانی ... صادق لاریجانی ... لاریجانی" -> صادق);
+    with no earlier name, a later one is used only when it is the only candidate.
+    """
+    last_seen = {e.canonical: i for i, e in enumerate(before) if e.type == "PER"}
+    names = {
+        canon
+        for full, canon in people
+        if len(full) > len(words) and full[-1] == words[-1] and set(words) <= set(full)
+    }
+    if not names:
+        return None
+    earlier = [n for n in names if n in last_seen]
+    if earlier:
+        return max(earlier, key=lambda n: last_seen[n])
+    return names.pop() if len(names) == 1 else None
+
+
+def extract_entities(paragraphs: list[str], model_path: str | Path | None = None) -> list[Entity]:
+    """Find the named entities of an article's paragraphs (hazm-normalized display text).
+
+    >>> [(e.type, e.canonical, e.title) for e in extract_entities(["سردار حسین دهقان به بغداد رفت.", "دهقان گفت: سلام."]) if e.type == "PER"]
+    [('PER', 'حسین دهقان', 'سردار'), ('PER', 'حسین دهقان', None)]
+    """
+    tagger = ner.get_tagger(model_path or ner.DEFAULT_MODEL)
+    entities = _mentions(paragraphs, tagger)
+    link_names(entities)
+    return entities
+
+
+def person_roles(entities: list[Entity]) -> dict[str, str]:
+    """Return the first stated role of every person (canonical name -> role)."""
+    roles: dict[str, str] = {}
+    for ent in entities:
+        if ent.type == "PER" and ent.role:
+            roles.setdefault(ent.canonical, ent.role)
+    return roles

@@ -1,0 +1,453 @@
+"""Persian named-entity tagging with a CRF (python-crfsuite): features, training, tagging.
+
+The features are built from a spelling-insensitive key of each token (letters folded, digits ASCII,
+ZWNJ and inner spaces dropped), so PEYMA's ``روش های``, hazm's ``روش‌های`` and a raw ``روشهای`` look
+alike to the model. Gazetteers (``akhbar/data/gazetteers``) are matched over token runs the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, TextIO
+
+import pycrfsuite
+
+from akhbar.text.chars import canonical_key, to_ascii_digits
+
+GAZETTEER_DIR = Path(__file__).resolve().parents[1] / "data" / "gazetteers"
+MODEL_DIR = Path(__file__).resolve().parents[1] / "models"
+DEFAULT_MODEL = MODEL_DIR / "ner.crfsuite"  # PEYMA types: PER ORG LOC DAT TIM MON PCT
+ARMAN_MODEL = MODEL_DIR / "ner-arman.crfsuite"  # ARMAN types: PER ORG LOC FAC EVENT PRO
+CLUSTERS = MODEL_DIR / "word_clusters.tsv"  # distributional word classes, built by scripts/train_ner.py
+
+# Gazetteer file stem -> feature class; a key may belong to several classes.
+GAZETTEER_CLASSES = {
+    "titles": "TITLE",
+    "roles": "ROLE",
+    "first_names": "FNAME",
+    "countries": "COUNTRY",
+    "provinces_iran": "PROV",
+    "cities_iran": "CITY",
+    "world_cities": "WCITY",
+    "agencies": "AGENCY",
+    "organizations": "ORG",
+}
+MAX_GAZ_TOKENS = 8
+# Crfsuite training parameters: L1 keeps the model small, L2 smooths the rest.
+TRAIN_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 200, "feature.possible_transitions": True}
+
+_DIGIT = re.compile(r"\d")
+_LATIN = re.compile(r"[A-Za-z]")
+_PERSIAN = re.compile("[\u0600-\u06ff]")
+_PUNCT = re.compile(r"^[^\w\u200c]+$")
+_YEAR = re.compile(r"^(1[34]\d\d|19\d\d|20\d\d)$")
+
+
+@lru_cache(maxsize=200_000)
+def token_key(token: str) -> str:
+    """Return the spelling-insensitive form of a token used by features and gazetteers.
+
+    >>> token_key("روش\u200cهای") == token_key("روش های") == token_key("روشهاي")
+    True
+    >>> token_key("۱۴۰۲"), token_key("،")
+    ('1402', '،')
+    """
+    key = canonical_key(token).replace(" ", "")
+    return key or token.strip() or "_"
+
+
+def load_gazetteers(directory: Path = GAZETTEER_DIR) -> dict[str, frozenset[str]]:
+    """Read the gazetteer files into ``{joined token key: classes}`` (comments and blanks skipped)."""
+    table: dict[str, set[str]] = {}
+    for stem, cls in GAZETTEER_CLASSES.items():
+        path = directory / f"{stem}.txt"
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            table.setdefault(canonical_key(line).replace(" ", ""), set()).add(cls)
+    return {k: frozenset(v) for k, v in table.items() if k}
+
+
+@lru_cache(maxsize=1)
+def gazetteers() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """Return the gazetteer table and the set of its key prefixes (built once per process)."""
+    table = load_gazetteers()
+    prefixes = frozenset(k[:i] for k in table for i in range(1, len(k) + 1))
+    return table, prefixes
+
+
+def gazetteer_marks(
+    keys: Sequence[str],
+    table: dict[str, frozenset[str]] | None = None,
+    prefixes: frozenset[str] | None = None,
+) -> list[list[str]]:
+    """Mark token runs found in a run table: ``CLS:B`` on the first token, ``CLS:I`` on the rest.
+
+    The table defaults to the gazetteers. Longest match wins; runs may overlap (a title inside a
+    longer organization name keeps both).
+    """
+    if table is None or prefixes is None:
+        table, prefixes = gazetteers()
+    marks: list[list[str]] = [[] for _ in keys]
+    n = len(keys)
+    for i in range(n):
+        joined = ""
+        best = 0
+        best_classes: frozenset[str] = frozenset()
+        for j in range(i, min(n, i + MAX_GAZ_TOKENS)):
+            joined += keys[j]
+            if joined not in prefixes:
+                break
+            classes = table.get(joined)
+            if classes:
+                best, best_classes = j - i + 1, classes
+        for cls in best_classes:
+            marks[i].append(f"{cls}:B")
+            for k in range(i + 1, i + best):
+                marks[k].append(f"{cls}:I")
+    return marks
+
+
+class Lexicon:
+    """Entity strings and per-token label shares learned from gold data, used as features.
+
+    Trained models see a lexicon built from *other* parts of the training data (jackknife), so the
+    model learns how far to trust a lexicon hit on text it has not seen; the shipped lexicon (beside
+    the model file) is built from all the training data.
+    """
+
+    # A token label is kept when at least this share of the token's occurrences carry it.
+    MIN_SHARE = 0.2
+
+    def __init__(self, runs: dict[str, frozenset[str]], tokens: dict[str, tuple[str, ...]]) -> None:
+        self.runs = runs
+        self.prefixes = frozenset(k[:i] for k in runs for i in range(1, len(k) + 1))
+        self.tokens = tokens
+
+    @classmethod
+    def build(cls, sentences: Iterable[tuple[Sequence[str], Sequence[str]]]) -> Lexicon:
+        """Collect entity runs and token label shares from ``(tokens, tags)`` sentences."""
+        from akhbar.extract.ner_io import spans
+
+        runs: dict[str, set[str]] = {}
+        counts: dict[str, dict[str, int]] = {}
+        for tokens, tags in sentences:
+            keys = [token_key(t) for t in tokens]
+            for start, end, kind in spans(list(tags)):
+                runs.setdefault("".join(keys[start:end]), set()).add(kind)
+            for key, tag in zip(keys, tags, strict=True):
+                bucket = counts.setdefault(key, {})
+                bucket[tag] = bucket.get(tag, 0) + 1
+        token_table: dict[str, tuple[str, ...]] = {}
+        for key, bucket in counts.items():
+            total = sum(bucket.values())
+            kept = tuple(sorted(t for t, c in bucket.items() if t != "O" and c / total >= cls.MIN_SHARE))
+            if kept:
+                token_table[key] = kept
+        return cls({k: frozenset(v) for k, v in runs.items() if k}, token_table)
+
+    def marks(self, keys: Sequence[str]) -> list[list[str]]:
+        """Return the lexicon features of each token of a sentence."""
+        marks = gazetteer_marks(keys, self.runs, self.prefixes)
+        for i, key in enumerate(keys):
+            marks[i].extend(f"t{label}" for label in self.tokens.get(key, ()))
+        return marks
+
+    def save(self, path: str | Path) -> None:
+        """Write the lexicon as sorted TSV lines (``R``uns and ``T``okens) so it diffs and reproduces."""
+        lines = [f"R\t{k}\t{','.join(sorted(v))}" for k, v in sorted(self.runs.items())]
+        lines += [f"T\t{k}\t{','.join(v)}" for k, v in sorted(self.tokens.items())]
+        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> Lexicon:
+        """Read a lexicon written by :meth:`save`."""
+        runs: dict[str, frozenset[str]] = {}
+        tokens: dict[str, tuple[str, ...]] = {}
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            kind, key, values = line.split("\t")
+            if kind == "R":
+                runs[key] = frozenset(values.split(","))
+            else:
+                tokens[key] = tuple(values.split(","))
+        return cls(runs, tokens)
+
+
+def lexicon_path(model_path: str | Path) -> Path:
+    """Return where the lexicon of a model lives (beside it)."""
+    return Path(model_path).with_suffix(".lexicon.tsv")
+
+
+@lru_cache(maxsize=1)
+def clusters() -> dict[str, tuple[str, ...]]:
+    """Return ``{token key: (cluster ids, coarse to fine)}``, empty when the file is absent."""
+    if not CLUSTERS.exists():
+        return {}
+    table: dict[str, tuple[str, ...]] = {}
+    for line in CLUSTERS.read_text(encoding="utf-8").splitlines():
+        key, *ids = line.split("\t")
+        table[key] = tuple(ids)
+    return table
+
+
+def _shape(token: str) -> str:
+    if _PUNCT.match(token):
+        return "P"
+    if _DIGIT.search(token):
+        return "D" + _DIGIT.sub("0", to_ascii_digits(token))[:6] if len(token) < 8 else "Dlong"
+    if _LATIN.search(token):
+        return "L"
+    if "\u200c" in token or " " in token.strip():
+        return "Z"
+    return "F" if _PERSIAN.search(token) else "X"
+
+
+@lru_cache(maxsize=200_000)
+def word_features(token: str) -> tuple[str, ...]:
+    """Return the features of a token on its own (cached: most tokens repeat)."""
+    key = token_key(token)
+    feats = [f"w={key}", f"sh={_shape(token)}", f"len={min(len(key), 9)}"]
+    for k in (1, 2, 3, 4):
+        if len(key) > k:
+            feats.append(f"s{k}={key[-k:]}")
+    for k in (2, 3):
+        if len(key) > k + 1:
+            feats.append(f"p{k}={key[:k]}")
+    parts = token.replace(" ", "\u200c").split("\u200c")
+    if len(parts) > 1:
+        # A ZWNJ-joined affix (های، ها، ای، می، ترین) is a strong cue for "not a name".
+        feats.append(f"zl={token_key(parts[-1])}")
+        feats.append(f"zf={token_key(parts[0])}")
+    for level, cid in enumerate(clusters().get(key, ())):
+        feats.append(f"c{level}={cid}")
+    digits = to_ascii_digits(token)
+    if _YEAR.match(digits):
+        feats.append("year")
+    return tuple(feats)
+
+
+@lru_cache(maxsize=200_000)
+def _neighbour(token: str, offset: int) -> tuple[str, ...]:
+    """Return the features a token lends to a neighbour at ``offset``."""
+    key = token_key(token)
+    feats = [f"{offset}w={key}"]
+    ids = clusters().get(key, ())
+    if abs(offset) == 2 and ids:
+        feats.append(f"{offset}c1={ids[1]}")
+    if abs(offset) == 1:
+        feats.append(f"{offset}sh={_shape(token)}")
+        if len(key) > 2:
+            feats.append(f"{offset}s2={key[-2:]}")
+        if len(key) > 3:
+            feats.append(f"{offset}s3={key[-3:]}")
+        feats.extend(f"{offset}c{level}={cid}" for level, cid in enumerate(clusters().get(key, ())))
+    return tuple(feats)
+
+
+def sentence_features(tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[list[str]]:
+    """Return the crfsuite feature list of every token of one sentence."""
+    n = len(tokens)
+    keys = [token_key(t) for t in tokens]
+    marks = gazetteer_marks(keys)
+    lex = lexicon.marks(keys) if lexicon is not None else [[] for _ in tokens]
+    # Per-position pieces first, so each neighbour's features are built once, not once per use.
+    own = [word_features(t) for t in tokens]
+    left1 = [_neighbour(t, -1) for t in tokens]
+    right1 = [_neighbour(t, 1) for t in tokens]
+    left2 = [_neighbour(t, -2) for t in tokens]
+    right2 = [_neighbour(t, 2) for t in tokens]
+    g0 = [["g=" + m for m in ms] + ["x=" + m for m in lx] for ms, lx in zip(marks, lex, strict=True)]
+    g_as_left = [
+        ["-1g=" + m for m in ms] + ["-1x=" + m for m in lx if m[0] != "t"]
+        for ms, lx in zip(marks, lex, strict=True)
+    ]
+    g_as_right = [
+        ["1g=" + m for m in ms] + ["1x=" + m for m in lx if m[0] != "t"]
+        for ms, lx in zip(marks, lex, strict=True)
+    ]
+    titled = [any(m.startswith("TITLE:") for m in ms) for ms in marks]
+    out: list[list[str]] = []
+    for i in range(n):
+        feats = ["bias", *own[i], *g0[i]]
+        if i > 0:
+            feats += left1[i - 1]
+            feats += g_as_left[i - 1]
+            feats.append(f"b-={keys[i - 1]}|{keys[i]}")
+            if i > 1:
+                feats += left2[i - 2]
+        else:
+            feats.append("BOS")
+        if i + 1 < n:
+            feats += right1[i + 1]
+            feats += g_as_right[i + 1]
+            feats.append(f"b+={keys[i]}|{keys[i + 1]}")
+            if i + 2 < n:
+                feats += right2[i + 2]
+        else:
+            feats.append("EOS")
+        # A title one or two tokens back ("سردار حسین دهقان") announces a person.
+        if (i > 0 and titled[i - 1]) or (i > 1 and titled[i - 2]):
+            feats.append("after_title")
+        out.append(feats)
+    return out
+
+
+def train(
+    sentences: Sequence[tuple[list[str], list[str]]],
+    model_path: str | Path,
+    params: dict[str, object] | None = None,
+    verbose: bool = False,
+    folds: int = 4,
+) -> None:
+    """Train a CRF on ``(tokens, tags)`` sentences; write the model and its lexicon beside it.
+
+    Each sentence's lexicon features come from a lexicon built on the other ``folds - 1`` parts.
+    """
+    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=verbose)
+    parts = [[s for i, s in enumerate(sentences) if i % folds != p] for p in range(folds)]
+    for p in range(folds):
+        lexicon = Lexicon.build(parts[p])
+        for tokens, tags in sentences[p::folds]:
+            trainer.append(sentence_features(tokens, lexicon), tags)
+    trainer.set_params({**TRAIN_PARAMS, **(params or {})})
+    trainer.train(str(model_path))
+    Lexicon.build(sentences).save(lexicon_path(model_path))
+
+
+class NerTagger:
+    """A loaded CRF model; ``tag`` maps the tokens of one sentence to IOB2 tags."""
+
+    def __init__(self, model_path: str | Path = DEFAULT_MODEL) -> None:
+        self.model_path = Path(model_path)
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(self.model_path))
+        self.labels = tuple(self._tagger.labels())
+        lex = lexicon_path(self.model_path)
+        self.lexicon = Lexicon.load(lex) if lex.exists() else None
+        # A crfsuite Tagger keeps per-call state: one lock makes a shared tagger thread-safe.
+        self._lock = threading.Lock()
+
+    def tag(self, tokens: Sequence[str]) -> list[str]:
+        """Tag one tokenized sentence.
+
+        >>> get_tagger().tag([])
+        []
+        """
+        if not tokens:
+            return []
+        feats = sentence_features(tokens, self.lexicon)
+        with self._lock:
+            return list(self._tagger.tag(feats))
+
+    def tag_many(self, sentences: Iterable[Sequence[str]]) -> list[list[str]]:
+        """Tag many tokenized sentences."""
+        return [self.tag(tokens) for tokens in sentences]
+
+
+_TAGGERS: dict[Path, NerTagger] = {}
+_TAGGERS_LOCK = threading.Lock()
+
+
+def get_tagger(model_path: str | Path = DEFAULT_MODEL) -> NerTagger:
+    """Return the tagger for a model file, loading it once per process."""
+    path = Path(model_path).resolve()
+    with _TAGGERS_LOCK:
+        tagger = _TAGGERS.get(path)
+        if tagger is None:
+            tagger = _TAGGERS[path] = NerTagger(path)
+        return tagger
+
+
+@lru_cache(maxsize=1)
+def _hazm_tokenizer() -> object:
+    """Build hazm's word tokenizer once per process (loading its word lists takes ~0.5 s)."""
+    from hazm import WordTokenizer
+
+    # join_verb_parts=False: joined verbs ("خواهیم_کرد") would not be substrings of the text.
+    return WordTokenizer(join_verb_parts=False)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` character spans of the sentences of a paragraph (hazm's sent_tokenize)."""
+    from hazm import sent_tokenize
+
+    out: list[tuple[int, int]] = []
+    cursor = 0
+    for sentence in sent_tokenize(text):
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        found = text.find(sentence, cursor)
+        if found < 0:
+            # hazm rewrote the sentence: give up splitting what is left.
+            out.append((cursor, len(text)))
+            cursor = len(text)
+            break
+        out.append((found, found + len(sentence)))
+        cursor = found + len(sentence)
+    if cursor < len(text) and text[cursor:].strip():
+        out.append((cursor, len(text)))
+    return out
+
+
+_FALLBACK_TOKEN = re.compile(r"[\w\u200c]+|[^\w\s\u200c]", re.UNICODE)
+
+
+def tokenize(text: str, base: int = 0) -> list[tuple[str, int, int]]:
+    """Split text into ``(token, start, end)`` with hazm's WordTokenizer; offsets are ``base + index``.
+
+    Tokens hazm rewrote (not found verbatim in the text) are re-split with a plain regex so offsets stay exact.
+    """
+    tokenizer = _hazm_tokenizer()
+    out: list[tuple[str, int, int]] = []
+    cursor = 0
+    for token in tokenizer.tokenize(text):  # type: ignore[attr-defined]
+        found = text.find(token, cursor)
+        if found < 0 or text[cursor:found].strip():
+            continue
+        out.append((token, base + found, base + found + len(token)))
+        cursor = found + len(token)
+    if text[cursor:].strip() or (not out and text.strip()):
+        tail = cursor if out else 0
+        for m in _FALLBACK_TOKEN.finditer(text, tail):
+            out.append((m.group(), base + m.start(), base + m.end()))
+    return out
+
+
+def model_for(fmt: str) -> Path:
+    """Return the model that speaks a corpus' type set: the ARMAN model for ARMAN files when shipped."""
+    return ARMAN_MODEL if fmt == "arman" and ARMAN_MODEL.exists() else DEFAULT_MODEL
+
+
+def tag_file(
+    path: str, fmt: Literal["peyma", "arman"], out: TextIO, model_path: str | Path | None = None
+) -> None:
+    """Read a gold file and write it again with predicted tags in place of the gold ones (tokens unchanged)."""
+    from akhbar.extract import ner_io
+
+    tagger = get_tagger(model_path or model_for(fmt))
+    sentences = ner_io.read_file(path, fmt)
+    ner_io.write_sentences(((tokens, tagger.tag(tokens)) for tokens, _ in sentences), fmt, out)
+
+
+def evaluate_file(path: str, fmt: Literal["peyma", "arman"], model_path: str | Path | None = None) -> str:
+    """Tag a gold file and return the entity-level (exact span + type) P/R/F1 table per type and micro."""
+    from akhbar.extract import ner_io
+
+    tagger = get_tagger(model_path or model_for(fmt))
+    sentences = ner_io.read_file(path, fmt)
+    # Types the corpus does not annotate are dropped from the predictions before scoring.
+    pred = [
+        [ner_io.tag_in(ner_io.tag_out(t, fmt), fmt) for t in tagger.tag(tokens)] for tokens, _ in sentences
+    ]
+    table = ner_io.score([tags for _, tags in sentences], pred)
+    return (
+        f"{path} ({len(sentences)} sentences, model {tagger.model_path.name})\n{ner_io.format_scores(table)}"
+    )

@@ -1,0 +1,193 @@
+"""Quotes of an article: speech cues (گفت، افزود، تصریح کرد...) and «…» spans, with their speakers.
+
+The speaker is the subject before the cue in the same sentence: a person's name (linked to the full
+name), a role (``وزیر دفاع عراق نیز ... گفت`` -> the person stated with that role), or the pronoun
+``وی``/``او``/``ایشان`` resolved to the last speaker or the last person named. A quote whose speaker
+cannot be resolved to a named person is dropped: a pronoun is never a speaker.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from akhbar.extract import ner
+from akhbar.extract.entities import PRONOUNS, Entity, _match_run, _role_after, _word_lists, person_roles
+
+_S = "[\u200c ]?"  # ZWNJ, space or nothing: "می‌گوید" / "می گوید" / "میگوید"
+_PERFECT = r"(?:ه(?:\s+(?:است|بود|اند))?|ند)?"
+CUE_PATTERNS = (
+    rf"گفت{_PERFECT}",
+    rf"ن?می{_S}گوی(?:د|ند)",
+    rf"افزود{_PERFECT}",
+    rf"ن?می{_S}افزای(?:د|ند)",
+    rf"(?:تصریح|خاطرنشان|خاطر\s?نشان|عنوان|بیان|تأکید|تاکید)\s+(?:کرد{_PERFECT}|نمود{_PERFECT}|ن?می{_S}کن(?:د|ند))",
+    rf"اظهار\s+(?:داشت{_PERFECT}|کرد{_PERFECT}|ن?می{_S}دار(?:د|ند))",
+    rf"ادامه\s+(?:داد{_PERFECT}|ن?می{_S}ده(?:د|ند))",
+)
+_CUE = re.compile(rf"(?<![\w\u200c])(?:{'|'.join(CUE_PATTERNS)})(?![\w\u200c])")
+# What follows a cue: a colon (direct speech) or "که" (reported speech).
+_AFTER_CUE = re.compile(r"\s*(:|که(?![\w\u200c]))\s*")
+_GUILLEMETS = re.compile(r"«([^«»]{2,})»")
+_SENTENCE_END = re.compile(r"[.!?؟](?=\s|$)")
+_PRONOUN = re.compile(rf"(?<![\w\u200c])(?:{'|'.join(PRONOUNS)})(?![\w\u200c])")
+# "کشورمان" (our country) in an Iranian outlet's role phrase means Iran.
+_OUR_COUNTRY = {"کشورمان": "ایران", "کشورم": "ایران", "ما": "ایران"}
+# Role words that do not tell two holders apart.
+_ROLE_FILLER = frozenset({"جمهوری", "اسلامی", "کشور", "محترم"})
+
+
+@dataclass(slots=True)
+class Quote:
+    """One quote; ``start``/``end`` index the article body and cover ``text``."""
+
+    speaker: str
+    speaker_role: str | None
+    text: str
+    cue: str
+    start: int
+    end: int
+
+
+def _sentence_start(paragraph: str, pos: int) -> int:
+    """Return where the sentence holding ``pos`` starts (after the last ``.``/``!``/``؟`` before it)."""
+    start = 0
+    for m in _SENTENCE_END.finditer(paragraph, 0, pos):
+        start = m.end()
+    return start
+
+
+def _role_words(role: str) -> list[str]:
+    words = [ner.token_key(w) for w in role.replace("\u200c", " ").split()]
+    return [_OUR_COUNTRY.get(w, w) for w in words if w not in _ROLE_FILLER]
+
+
+class _Resolver:
+    """Keep the discourse state of one article: last speaker, persons and their roles."""
+
+    def __init__(self, entities: list[Entity]) -> None:
+        self.people = [e for e in entities if e.type == "PER"]
+        self.roles = person_roles(entities)
+        self.last_speaker: str | None = None
+
+    def last_person_before(self, pos: int) -> str | None:
+        before = [e for e in self.people if e.end <= pos]
+        return before[-1].canonical if before else None
+
+    def by_role(self, phrase: str, pos: int) -> str | None:
+        """Return the person whose stated role the phrase names (``وزیر دفاع عراق``), if one fits."""
+        wanted = _role_words(phrase)
+        if not wanted:
+            return None
+        fits = [name for name, role in self.roles.items() if set(wanted) <= set(_role_words(role))]
+        if len(fits) == 1:
+            return fits[0]
+        if self.last_speaker in fits:
+            return self.last_speaker
+        recent = [e.canonical for e in self.people if e.end <= pos and e.canonical in fits]
+        return recent[-1] if recent else None
+
+    def speaker(self, body: str, start: int, end: int, entities_in: list[Entity]) -> str | None:
+        """Resolve the subject of the region ``body[start:end]`` (the text before a cue)."""
+        region = body[start:end]
+        candidates: list[tuple[int, str, str]] = [(e.start, "per", e.canonical) for e in entities_in]
+        for m in _PRONOUN.finditer(region):
+            candidates.append((start + m.start(), "pro", m.group()))
+        tokens = ner.tokenize(region, start)
+        keys = [ner.token_key(t[0]) for t in tokens]
+        _, roles = _word_lists()
+        for i in range(len(tokens)):
+            if _match_run(keys, i, len(tokens), roles, 4):
+                rng = _role_after(tokens, keys, i, len(tokens))
+                if rng:
+                    phrase = " ".join(t[0] for t in tokens[rng[0] : rng[1]])
+                    # A role right next to a name is that name's apposition, not a subject of its own.
+                    near = [
+                        e
+                        for e in entities_in
+                        if abs(e.start - tokens[rng[1] - 1][2]) <= 2 or abs(e.end - tokens[i][1]) <= 2
+                    ]
+                    if not near:
+                        candidates.append((tokens[i][1], "role", phrase))
+                break
+        for _, kind, value in sorted(candidates):
+            if kind == "per":
+                return value
+            if kind == "pro":
+                return self.last_speaker or self.last_person_before(start)
+            found = self.by_role(value, start)
+            if found:
+                return found
+        return None
+
+
+def _quote_span(paragraph: str, cue_end: int) -> tuple[int, int] | None:
+    """Return the span of the quoted words after a cue, or None when the cue introduces no speech."""
+    m = _AFTER_CUE.match(paragraph, cue_end)
+    if not m:
+        return None
+    q_start = m.end()
+    if m.group(1) == ":":
+        g = _GUILLEMETS.match(paragraph, q_start)
+        if g:
+            return g.start(1), g.end(1)
+        q_end = len(paragraph)
+    else:
+        end = _SENTENCE_END.search(paragraph, q_start)
+        q_end = end.start() if end else len(paragraph)
+    text = paragraph[q_start:q_end].rstrip()
+    return (q_start, q_start + len(text)) if len(text.strip()) > 1 else None
+
+
+def extract_quotes(paragraphs: list[str], entities: list[Entity]) -> list[Quote]:
+    """Find the quotes of an article and attribute each to a named person.
+
+    ``entities`` are those :func:`akhbar.extract.entities.extract_entities` returned for the same paragraphs.
+    """
+    resolver = _Resolver(entities)
+    body = "\n".join(paragraphs)
+    quotes: list[Quote] = []
+    base = 0
+    for paragraph in paragraphs:
+        covered: list[tuple[int, int]] = []
+        for cue in _CUE.finditer(paragraph):
+            span = _quote_span(paragraph, cue.end())
+            guillemet = None
+            s_start = _sentence_start(paragraph, cue.start())
+            if span is None:
+                # "«...»، وی گفت." or "... گفت «...»": a guillemet span in the cue's sentence.
+                s_end_m = _SENTENCE_END.search(paragraph, cue.end())
+                s_end = s_end_m.start() if s_end_m else len(paragraph)
+                guillemet = next(
+                    (
+                        g
+                        for g in _GUILLEMETS.finditer(paragraph, s_start, s_end)
+                        if not any(a <= g.start() < b for a, b in covered)
+                    ),
+                    None,
+                )
+                if guillemet is None:
+                    continue
+                span = guillemet.start(1), guillemet.end(1)
+            region_start = guillemet.end() if guillemet and guillemet.end() <= cue.start() else s_start
+            inside = [
+                e for e in resolver.people if base + region_start <= e.start and e.end <= base + cue.start()
+            ]
+            speaker = resolver.speaker(body, base + region_start, base + cue.start(), inside)
+            if not speaker or speaker in PRONOUNS:
+                continue
+            resolver.last_speaker = speaker
+            covered.append(span)
+            q_start, q_end = span
+            quotes.append(
+                Quote(
+                    speaker,
+                    resolver.roles.get(speaker),
+                    paragraph[q_start:q_end],
+                    cue.group(),
+                    base + q_start,
+                    base + q_end,
+                )
+            )
+        base += len(paragraph) + 1
+    return quotes
