@@ -56,6 +56,7 @@ def run(
     field: Annotated[list[str], typer.Option("--field", help="map an input column to a field, e.g. --field body=text")] = [],  # noqa: B006
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
+    entities: Annotated[bool, typer.Option(help="extract named entities and quotes (the slowest stage)")] = True,
     dask: Annotated[bool, typer.Option("--dask", help="normalize on a local Dask cluster of --workers processes")] = False,
     dask_address: Annotated[str | None, typer.Option(help="normalize on an existing Dask cluster (tcp://host:8786)")] = None,
 ) -> None:
@@ -71,7 +72,7 @@ def run(
     params = EtlParams(
         inputs=[str(p) for p in paths], warehouse=str(warehouse), workers=workers, batch_size=batch_size,
         fields=_parse_fields(field), show_progress=progress and sys.stderr.isatty(),
-        dask=dask, dask_address=dask_address,
+        dask=dask, dask_address=dask_address, entities=entities,
     )
     try:
         summary = run_news_etl(params)

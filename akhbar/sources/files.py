@@ -160,7 +160,7 @@ class _Capped(io.RawIOBase):
 
 
 def _open_bytes(path: Path, limits: ReadLimits) -> IO[bytes]:
-    raw: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed by the caller via the wrapper
+    raw: IO[bytes] = open(path, "rb")
     if path.name.lower().endswith(".gz"):
         raw = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
     return io.BufferedReader(_Capped(raw, limits.max_file_bytes), buffer_size=1 << 16)
