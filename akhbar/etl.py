@@ -57,6 +57,7 @@ class RunState:
     paragraphs_repeated: int = 0
     lake_files: int = 0
     batch_seq: int = 0
+    near_order: int = 0  # first-seen order for the near-duplicate store (grows across runs)
     by_reason: Counter[str] = field(default_factory=Counter)
     orphans_removed: list[str] = field(default_factory=list)
     _lock: Any = None
@@ -95,6 +96,7 @@ def start_run(settings: Settings, inputs: list[str], flow: str = "news-etl") -> 
         now = dt.datetime.now(dt.UTC)
         state = RunState(settings, new_run_id(now), flow, list(inputs), now, con, orphans_removed=orphans)
         state._lock = lock
+        (state.near_order,) = con.execute("SELECT coalesce(max(first_seen_order), 0) FROM clusters").fetchone() or (0,)
         con.execute(
             "INSERT INTO runs BY NAME SELECT ? AS run_id, ? AS flow, ? AS started_at, 'running' AS status, "
             "?::VARCHAR[] AS inputs, 0 AS files_read, 0 AS files_skipped, 0 AS records_read, 0 AS articles_new, "
@@ -277,6 +279,48 @@ def _keywords_and_stats(con: duckdb.DuckDBPyConnection, articles: list[Article],
         r["keywords"] = r["tags"] or rank_keywords(terms_of[r["article_id"]], doc_freq, n_docs)
 
 
+def _near_duplicates(state: RunState, rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Link the batch's new-content articles to near-duplicate clusters (MinHash LSH in the warehouse).
+
+    Updates the rows in place (cluster_id, is_canonical) and returns the cluster merges (kept, absorbed)
+    that earlier rows must follow. The LSH store commits on its own; rerunning a batch it has seen
+    returns the same assignment, so a crash between it and the load below is repaired by the next run.
+    """
+    from akhbar.dedup.lsh_store import assign_clusters
+    from akhbar.text.chars import canonical_key
+
+    fresh = [r for r in rows if r["is_canonical"]]
+    if not fresh:
+        return []
+    items = []
+    for r in fresh:
+        state.near_order += 1
+        items.append((r["article_id"], canonical_key(r["body"]), state.near_order))
+
+    def fetch(ids: list[str]) -> dict[str, str]:
+        found = state.con.execute(
+            "SELECT article_id, body FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [ids]
+        ).fetchall()
+        return {aid: canonical_key(body) for aid, body in found}
+
+    result = assign_clusters(state.con, items, state.run_id, fetch_keys=fetch, store_keys=False)
+    remap = {m.absorbed: m.kept for m in result.merges}
+    for r in fresh:
+        target = result.clusters.get(r["article_id"], r["article_id"])
+        if target != r["article_id"]:
+            remap[r["article_id"]] = target
+    if remap:
+        for r in rows:
+            new = r["cluster_id"]
+            while new in remap:  # follow merge chains to the surviving cluster
+                new = remap[new]
+            if new != r["cluster_id"]:
+                if r["is_canonical"]:
+                    state.duplicates_new += 1
+                r["cluster_id"], r["is_canonical"] = new, False
+    return [(m.kept, m.absorbed) for m in result.merges]
+
+
 def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
     """Deduplicate a prepared batch against the warehouse, write its Parquet files and load it, atomically.
 
@@ -288,7 +332,8 @@ def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
     now = dt.datetime.now(dt.UTC)
     articles = [a for a in prepared if isinstance(a, Article)]
     rejects = [r for r in prepared if isinstance(r, Reject)]
-    known_ids = set(_existing(con, "SELECT article_id, 1 FROM articles WHERE article_id IN (SELECT unnest(?))", (a.article_id for a in articles)))
+    # Ids loaded by an earlier run are "unchanged"; by this run (an earlier batch), the record repeats.
+    known_ids = _existing(con, "SELECT article_id, run_id FROM articles WHERE article_id IN (SELECT unnest(?))", (a.article_id for a in articles))
     key_cluster = _existing(
         con,
         "SELECT content_key, min(cluster_id) FROM articles WHERE content_key IN (SELECT unnest(?)) GROUP BY content_key",
@@ -297,10 +342,10 @@ def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
     rows: list[dict[str, Any]] = []
     seen_ids: set[str] = set()
     for a in articles:
-        if a.article_id in known_ids:
+        if known_ids.get(a.article_id, state.run_id) != state.run_id:
             state.articles_unchanged += 1
             continue
-        if a.article_id in seen_ids:
+        if a.article_id in seen_ids or a.article_id in known_ids:
             # Same origin name, same id, same content: the very same record twice in one input.
             rejects.append(Reject(a.origin, "duplicate_record", f"same id and content as an earlier record ({a.article_id})", a.source_id))
             continue
@@ -314,6 +359,7 @@ def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
             state.duplicates_new += 1
         state.paragraphs_repeated += a.paragraphs_repeated
         rows.append(article_row(a, cluster, canonical, state.run_id, now))
+    merges = _near_duplicates(state, rows)
     for a in articles:
         for note in a.notes:
             code, _, detail = note.partition(": ")
@@ -362,6 +408,10 @@ def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
         if rows:
             docs = pa.table({"article_id": [r["article_id"] for r in rows], "terms": [terms_of_search[r["article_id"]] for r in rows]})  # noqa: F841
             con.execute("INSERT OR REPLACE INTO search_docs SELECT article_id, terms FROM docs")
+        for kept, absorbed in merges:
+            # Two clusters bridged by a new article: the younger one joins the older, everywhere.
+            con.execute("UPDATE articles SET cluster_id = ?, is_canonical = false WHERE cluster_id = ? AND is_canonical", [kept, absorbed])
+            con.execute("UPDATE articles SET cluster_id = ? WHERE cluster_id = ?", [kept, absorbed])
         for table, rel, n in written:
             con.execute("INSERT INTO lake_files VALUES (?, ?, ?, ?, ?)", [rel, table, n, state.run_id, now])
         con.execute("COMMIT")

@@ -54,7 +54,9 @@ def prepare_record(rec: RawRecord, entities: bool = True) -> Article | Reject:
         return Reject(rec.origin, code, detail or "no text after cleaning", rec.source_id)
     ckey = content_hash(canonical_key("\n".join(paragraphs)))
     art = Article(
-        article_id=article_id_for(rec.origin.name, rec.source_id, ckey),
+        # The title is part of the version: a re-published item with an edited headline is a new row
+        # (in the same duplicate cluster), not a duplicate record.
+        article_id=article_id_for(rec.origin.name, rec.source_id, ckey + content_hash(canonical_key(title or ""))),
         source_id=rec.source_id,
         origin=rec.origin,
         url=rec.url,

@@ -203,6 +203,67 @@ QUOTES = table(
     ],
 )
 
+# Near-duplicate clustering (written by akhbar.dedup.lsh_store).
+LSH_BANDS = table(
+    "lsh_bands",
+    "LSH band hashes of each near-duplicate-eligible article (no primary key: an index would sit in memory).",
+    [],
+    [
+        col("article_id", pa.string(), "article the band belongs to", nullable=False),
+        col("band", pa.int16(), "band number, 0..BANDS-1", nullable=False),
+        col("hash", pa.int64(), "hash of the band's MinHash rows", nullable=False),
+    ],
+)
+
+NEAR_KEYS = table(
+    "near_keys",
+    "Canonical key (capped at near.MAX_KEY_CHARS) of each eligible article, to verify later candidates.",
+    ["article_id"],
+    [
+        col("article_id", pa.string(), "article id", nullable=False),
+        col("key", pa.string(), "canonical key prefix used for shingling", nullable=False),
+    ],
+)
+
+CLUSTERS = table(
+    "clusters",
+    "Near-duplicate cluster of every article; cluster_id is the article_id of the cluster's first member.",
+    ["article_id"],
+    [
+        col("article_id", pa.string(), "article id", nullable=False),
+        col("cluster_id", pa.string(), "article id of the cluster's first member", nullable=False),
+        col(
+            "first_seen_order", pa.int64(), "caller's order of first sight (lower = earlier)", nullable=False
+        ),
+        col("joined_at_run", pa.string(), "run that assigned the article"),
+        col(
+            "matched_article_id",
+            pa.string(),
+            "article it was verified against when it joined (null: new cluster)",
+        ),
+        col(
+            "reason",
+            pa.string(),
+            "why: new_cluster, not_eligible: ..., or the similarity that matched",
+            nullable=False,
+        ),
+    ],
+)
+
+CLUSTER_MERGES = table(
+    "cluster_merges",
+    "Clusters absorbed into an older cluster because a new article matched both.",
+    ["absorbed_cluster_id"],
+    [
+        col(
+            "absorbed_cluster_id", pa.string(), "the younger cluster id that no longer exists", nullable=False
+        ),
+        col("kept_cluster_id", pa.string(), "the older cluster id it was merged into", nullable=False),
+        col("via_article_id", pa.string(), "the new article that matched both", nullable=False),
+        col("run_id", pa.string(), "run that merged them"),
+    ],
+)
+
 # Full-text search input (written by the load step, indexed by akhbar.search).
 SEARCH_DOCS = table(
     "search_docs",
@@ -223,7 +284,7 @@ def register(schema: pa.Schema) -> pa.Schema:
     return schema
 
 
-for _s in (ARTICLES, REJECTS, RUNS, TERM_STATS, LAKE_FILES, FEED_STATE, SEEN_URLS, SEARCH_DOCS, ENTITIES, QUOTES):
+for _s in (ARTICLES, REJECTS, RUNS, TERM_STATS, LAKE_FILES, FEED_STATE, SEEN_URLS, SEARCH_DOCS, ENTITIES, QUOTES, LSH_BANDS, NEAR_KEYS, CLUSTERS, CLUSTER_MERGES):
     register(_s)
 
 

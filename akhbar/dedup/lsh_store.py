@@ -1,0 +1,307 @@
+"""Incremental, persistent near-duplicate clustering in DuckDB.
+
+Each article's LSH band hashes and canonical key are stored; a new batch is matched against everything
+loaded before by a SQL join on (band, hash), never by loading history into memory. Candidates are verified
+on the real shingle sets (``akhbar.dedup.near``) and joined with union-find.
+
+Cluster ids are stable: a cluster's id is the article id of its first member (lowest ``first_seen_order``),
+adding articles never splits a cluster, and when a new article bridges two existing clusters the younger
+one is merged into the older (its id is kept) and the merge is reported and stored.
+Loading a corpus in several calls gives the same clusters as loading it in one, as long as
+``first_seen_order`` grows from call to call (within a call any order is fine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from akhbar.dedup import near
+from akhbar.schema import CLUSTER_MERGES, CLUSTERS, LSH_BANDS, NEAR_KEYS, ddl_for
+
+SCHEMAS = (LSH_BANDS, NEAR_KEYS, CLUSTERS, CLUSTER_MERGES)
+# Articles handled per step: bounds memory (shingle sets of one chunk, ~6 KB each) and keeps each
+# step one transaction; the result does not depend on it.
+CHUNK = 10_000
+
+BatchItem = tuple[str, str, int]  # (article_id, canonical key, first_seen_order)
+KeyFetcher = Callable[[list[str]], dict[str, str]]
+
+
+@dataclass(slots=True)
+class Merge:
+    """Two existing clusters joined by a new article: ``absorbed`` now belongs to ``kept``."""
+
+    kept: str
+    absorbed: str
+    via: str
+
+
+@dataclass(slots=True)
+class Assignment:
+    """What one call decided."""
+
+    clusters: dict[str, str] = field(default_factory=dict)  # every article of the batch -> cluster id
+    reasons: dict[str, str] = field(default_factory=dict)  # article -> why it got that cluster
+    merges: list[Merge] = field(default_factory=list)
+    relabelled: dict[str, str] = field(default_factory=dict)  # earlier articles whose cluster id changed
+    candidates: int = 0  # candidate pairs verified
+    matches: int = 0  # candidate pairs that verified as near-duplicates
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the store's tables if they are missing (DDL generated from the schema constants)."""
+    for schema in SCHEMAS:
+        con.execute(ddl_for(schema))
+
+
+class _UnionFind:
+    """Union-find over hashable nodes; ``rank`` decides the representative (lowest wins)."""
+
+    def __init__(self, rank: Callable[[str], tuple]) -> None:
+        self.parent: dict[str, str] = {}
+        self.rank = rank
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:  # path compression
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        if self.rank(rb) < self.rank(ra):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+
+
+def _stored_keys(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = con.execute(
+        "SELECT article_id, key FROM near_keys WHERE article_id IN (SELECT unnest($1))", [ids]
+    ).fetchall()
+    return dict(rows)
+
+
+def assign_clusters(
+    con: duckdb.DuckDBPyConnection,
+    batch: Iterable[BatchItem],
+    run_id: str | None = None,
+    fetch_keys: KeyFetcher | None = None,
+    store_keys: bool = True,
+) -> Assignment:
+    """Assign every article of a batch to a near-duplicate cluster, store it, and report merges.
+
+    ``batch`` holds (article_id, canonical_key, first_seen_order). Articles already in the store keep
+    their cluster (a rerun changes nothing). ``fetch_keys(ids) -> {id: key}`` supplies the keys of
+    earlier articles for verification; by default they are read from the ``near_keys`` table, which
+    ``store_keys=False`` leaves empty (then ``fetch_keys`` is required).
+    """
+    if fetch_keys is None and not store_keys:
+        raise ValueError("store_keys=False needs fetch_keys to verify candidates against earlier articles")
+    ensure_tables(con)
+    items = _unique(batch)
+    result = Assignment()
+    for start in range(0, len(items), CHUNK):
+        _assign_chunk(
+            con,
+            items[start : start + CHUNK],
+            run_id,
+            fetch_keys or (lambda ids: _stored_keys(con, ids)),
+            store_keys,
+            result,
+        )
+    return result
+
+
+def _unique(batch: Iterable[BatchItem]) -> list[BatchItem]:
+    """Keep the first item per article id, sorted by (order, id) so chunking follows first sight."""
+    seen: dict[str, BatchItem] = {}
+    for item in batch:
+        seen.setdefault(item[0], item)
+    return sorted(seen.values(), key=lambda it: (it[2], it[0]))
+
+
+def _assign_chunk(
+    con: duckdb.DuckDBPyConnection,
+    items: Sequence[BatchItem],
+    run_id: str | None,
+    fetch_keys: KeyFetcher,
+    store_keys: bool,
+    result: Assignment,
+) -> None:
+    ids = [i for i, _, _ in items]
+    known = dict(
+        con.execute(
+            "SELECT article_id, cluster_id FROM clusters WHERE article_id IN (SELECT unnest($1))", [ids]
+        ).fetchall()
+    )
+    for aid in known:
+        result.clusters[aid] = known[aid]
+        result.reasons[aid] = "already_assigned"
+    new = [it for it in items if it[0] not in known]
+    if not new:
+        return
+    order = {aid: o for aid, _, o in new}
+    sets: dict[str, near.Shingled] = {}
+    band_ids: list[str] = []
+    band_nums: list[np.ndarray] = []
+    band_vals: list[np.ndarray] = []
+    keys_kept: dict[str, str] = {}
+    for aid, key, _ in new:
+        ok, why = near.eligible(key)
+        if not ok:
+            result.reasons[aid] = f"not_eligible: {why}"
+            continue
+        sh = near.shingle_key(key)
+        sets[aid] = near.Shingled(sh.shingles, None, sh.numbers)
+        keys_kept[aid] = key[: near.MAX_KEY_CHARS]
+        band_ids.extend([aid] * near.BANDS)
+        band_nums.append(np.arange(near.BANDS, dtype=np.int16))
+        band_vals.append(near.band_hashes(sh.signature))
+    bands = pa.table(
+        {
+            "article_id": pa.array(band_ids, pa.string()),
+            "band": pa.array(np.concatenate(band_nums) if band_nums else np.empty(0, np.int16), pa.int16()),
+            "hash": pa.array(np.concatenate(band_vals) if band_vals else np.empty(0, np.int64), pa.int64()),
+        },
+        schema=LSH_BANDS,
+    )
+    con.register("_near_batch_bands", bands)
+    try:
+        old_pairs = con.execute(
+            """SELECT DISTINCT b.article_id, l.article_id
+               FROM _near_batch_bands b JOIN lsh_bands l ON b.band = l.band AND b.hash = l.hash"""
+        ).fetchall()
+        new_pairs = con.execute(
+            """SELECT DISTINCT a.article_id, b.article_id
+               FROM _near_batch_bands a JOIN _near_batch_bands b
+                 ON a.band = b.band AND a.hash = b.hash AND a.article_id < b.article_id"""
+        ).fetchall()
+    finally:
+        con.unregister("_near_batch_bands")
+
+    old_ids = sorted({o for _, o in old_pairs})
+    old_cluster: dict[str, str] = {}
+    cluster_first: dict[str, int] = {}
+    if old_ids:
+        rows = con.execute(
+            """SELECT c.article_id, c.cluster_id, f.first_seen_order
+               FROM clusters c JOIN clusters f ON f.article_id = c.cluster_id
+               WHERE c.article_id IN (SELECT unnest($1))""",
+            [old_ids],
+        ).fetchall()
+        for aid, cid, first in rows:
+            old_cluster[aid] = cid
+            cluster_first[cid] = first
+        old_sets = {aid: near.shingle_key(k, signature=False) for aid, k in fetch_keys(old_ids).items()}
+    else:
+        old_sets = {}
+
+    # Nodes: new article ids and existing cluster ids ("c:" prefixed). Existing clusters rank before any
+    # new article (ids stay stable), older clusters before younger; new articles by first sight.
+    def rank(node: str) -> tuple:
+        if node.startswith("c:"):
+            return (0, cluster_first[node[2:]], node[2:])
+        return (1, order[node], node)
+
+    uf = _UnionFind(rank)
+    matched: dict[str, tuple[str, str]] = {}  # new article -> (article it matched, why), first match kept
+    edges: list[tuple[str, str, str, str]] = []  # (new id, other node, other article id, why)
+    for a, o in old_pairs:
+        if o in old_sets and o in old_cluster:
+            ok, why = near.compare(sets[a], old_sets[o])
+            result.candidates += 1
+            if ok:
+                result.matches += 1
+                edges.append((a, "c:" + old_cluster[o], o, why))
+    for a, b in new_pairs:
+        ok, why = near.compare(sets[a], sets[b])
+        result.candidates += 1
+        if ok:
+            result.matches += 1
+            edges.append((a, b, b, why))
+            edges.append((b, a, a, why))
+    for a, node, other, why in sorted(edges, key=lambda e: (rank(e[0]), rank(e[1]))):
+        uf.union(a, node)
+        if rank(node) < rank(a) and a not in matched:
+            matched[a] = (other, why)
+
+    # Merges: several existing clusters in one component.
+    components: dict[str, list[str]] = {}
+    for node in list(uf.parent):
+        components.setdefault(uf.find(node), []).append(node)
+    merges: list[Merge] = []
+    for members in components.values():
+        olds = sorted((m for m in members if m.startswith("c:")), key=rank)
+        if len(olds) > 1:
+            via = min((m for m in members if not m.startswith("c:")), key=rank)
+            for absorbed in olds[1:]:
+                merges.append(Merge(kept=olds[0][2:], absorbed=absorbed[2:], via=via))
+
+    rows_out = []
+    for aid, _, o in new:
+        root = uf.find(aid) if aid in uf.parent else aid
+        cid = root[2:] if root.startswith("c:") else root
+        result.clusters[aid] = cid
+        if aid in matched:
+            other, why = matched[aid]
+            result.reasons[aid] = f"{why} with {other}"
+            rows_out.append((aid, cid, o, run_id, other, why))
+        else:
+            reason = result.reasons.get(aid, "new_cluster")
+            result.reasons[aid] = reason
+            rows_out.append((aid, cid, o, run_id, None, reason))
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for m in merges:
+            relabelled = con.execute(
+                "UPDATE clusters SET cluster_id = $1 WHERE cluster_id = $2 RETURNING article_id",
+                [m.kept, m.absorbed],
+            ).fetchall()
+            for (aid,) in relabelled:
+                result.relabelled[aid] = m.kept
+                if aid in result.clusters:
+                    result.clusters[aid] = m.kept
+            # an earlier merge may point at the cluster just absorbed
+            con.execute(
+                "UPDATE cluster_merges SET kept_cluster_id = $1 WHERE kept_cluster_id = $2",
+                [m.kept, m.absorbed],
+            )
+            con.execute(
+                "INSERT OR REPLACE INTO cluster_merges VALUES ($1, $2, $3, $4)",
+                [m.absorbed, m.kept, m.via, run_id],
+            )
+        names = [f.name for f in CLUSTERS]
+        clusters_tbl = pa.Table.from_pylist(
+            [dict(zip(names, r, strict=True)) for r in rows_out], schema=CLUSTERS
+        )
+        con.register("_near_new_clusters", clusters_tbl)
+        con.execute("INSERT INTO clusters SELECT * FROM _near_new_clusters")
+        con.unregister("_near_new_clusters")
+        con.register("_near_batch_bands", bands)
+        con.execute("INSERT INTO lsh_bands SELECT * FROM _near_batch_bands")
+        con.unregister("_near_batch_bands")
+        if store_keys and keys_kept:
+            keys_tbl = pa.table(
+                {"article_id": list(keys_kept), "key": list(keys_kept.values())}, schema=NEAR_KEYS
+            )
+            con.register("_near_new_keys", keys_tbl)
+            con.execute("INSERT INTO near_keys SELECT * FROM _near_new_keys")
+            con.unregister("_near_new_keys")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    result.merges.extend(merges)
