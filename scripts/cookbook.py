@@ -154,6 +154,21 @@ RECIPES: list[Recipe] = [
         "SELECT published_jalali, agency, category, title, copies\nFROM latest_articles\nLIMIT 5;",
     ),
     Recipe(
+        "Who is quoted, and in what role",
+        "Who said the most, and as what (the question behind \"who did the defence minister quote this week?\")?",
+        "SELECT speaker, any_value(speaker_role) AS role, count(*) AS quotes, count(DISTINCT article_id) AS articles\n"
+        "FROM quotes\nGROUP BY speaker\nORDER BY quotes DESC, speaker\nLIMIT 5;",
+        note="For one role: `WHERE speaker_role LIKE 'وزیر دفاع%'`; per week with `most_quoted_week`.",
+    ),
+    Recipe(
+        "People most in the news",
+        "Which persons do the stories name most (a reprint does not count twice)?",
+        "SELECT e.canonical AS person, count(DISTINCT e.article_id) AS articles, any_value(e.title) AS title\n"
+        "FROM entities AS e JOIN articles AS a USING (article_id)\nWHERE e.type = 'PER' AND a.is_canonical\n"
+        "GROUP BY e.canonical\nORDER BY articles DESC, person\nLIMIT 5;",
+        note="Weekly: `top_entities_week`; pairs named together: `entity_cooccurrence`.",
+    ),
+    Recipe(
         "Read the Parquet lake directly",
         "Can I query the files without DuckDB's database file (e.g. while a run holds it, or from another tool)?",
         "SELECT origin_name, count(*) AS articles, count(DISTINCT cluster_id) AS stories\n"
