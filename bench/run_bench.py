@@ -94,10 +94,12 @@ def hazm_alone(bodies: list[str], tmp: Path) -> float:
     return json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
 
 
-def run_pipeline(corpus: Path, warehouse: Path, workers: int) -> tuple[float, int, int, str]:
+def run_pipeline(corpus: Path, warehouse: Path, workers: int, entities: bool = True) -> tuple[float, int, int, str]:
     """Run `akhbar run` and sample the process tree's RSS; return (seconds, peak main, peak tree, stdout)."""
     env = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING", "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     cmd = [sys.executable, "-m", "akhbar.cli", "run", str(corpus), "-w", str(warehouse), "--workers", str(workers), "--no-progress"]
+    if not entities:
+        cmd.append("--no-entities")
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO)
     peak_main = peak_tree = 0
@@ -130,16 +132,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=None, help="scaled corpus size (default: the real corpus)")
     ap.add_argument("--workers", type=int, default=0, help="pipeline workers (0 = one per core)")
+    ap.add_argument("--no-entities", action="store_true", help="skip entity/quote extraction in the pipeline")
     ap.add_argument("--keep", action="store_true", help="keep the temporary corpus and warehouse")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-bench-"))
     bodies = build_corpus(args.n, tmp / "corpus")
     n = len(bodies)
     print(f"corpus: {n:,} articles, {sum(map(len, bodies)) / 1e6:.1f} M characters, {os.cpu_count()} cores")
-    pipe_s, peak_main, peak_tree, out = run_pipeline(tmp / "corpus", tmp / "warehouse", args.workers)
+    pipe_s, peak_main, peak_tree, out = run_pipeline(tmp / "corpus", tmp / "warehouse", args.workers, not args.no_entities)
     hazm_s = hazm_alone(bodies, tmp)
     print(f"hazm Normalizer().normalize alone (1 process): {n / hazm_s:8.1f} docs/s  ({hazm_s:.1f} s)")
-    print(f"akhbar run end to end (workers={args.workers or os.cpu_count()}):      {n / pipe_s:8.1f} docs/s  ({pipe_s:.1f} s, startup included)")
+    label = f"workers={args.workers or os.cpu_count()}, entities {'off' if args.no_entities else 'on'}"
+    print(f"akhbar run end to end ({label}): {n / pipe_s:8.1f} docs/s  ({pipe_s:.1f} s, startup included)")
     print(f"ratio pipeline / hazm alone: {hazm_s / pipe_s:.2f}")
     print(f"peak RSS: main process {peak_main / 2**20:.0f} MiB, whole process tree {peak_tree / 2**20:.0f} MiB")
     tail = [line for line in out.splitlines() if "articles new" in line or "records read" in line]

@@ -71,9 +71,13 @@ def make_warehouse(path: Path, *, entities: bool = True) -> Path:
         "3 AS rejects_new, '{}' AS rejects_by_reason, 0 AS paragraphs_repeated, 2 AS lake_files, '0.1.0' AS akhbar_version"
     )
     if entities:
-        con.execute("CREATE TABLE entities (article_id VARCHAR, type VARCHAR, text VARCHAR, canonical VARCHAR)")
-        con.execute("INSERT INTO entities SELECT article_id, 'PER', 'عراقچی', 'عباس عراقچی' FROM articles LIMIT 12")
-        con.execute("INSERT INTO entities SELECT article_id, 'LOC', 'تهران', 'تهران' FROM articles LIMIT 5")
+        con.execute("INSERT INTO entities BY NAME SELECT article_id, 0 AS start, 1 AS \"end\", 'PER' AS type, 'عراقچی' AS text, "
+                    "'عباس عراقچی' AS canonical, 'run-1' AS run_id FROM articles LIMIT 12")
+        con.execute("INSERT INTO entities BY NAME SELECT article_id, 2 AS start, 3 AS \"end\", 'LOC' AS type, 'تهران' AS text, "
+                    "'تهران' AS canonical, 'run-1' AS run_id FROM articles LIMIT 5")
+    else:
+        # A warehouse from before the entities table existed.
+        con.execute("DROP TABLE entities")
     con.close()
     return path
 
