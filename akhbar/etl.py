@@ -395,6 +395,9 @@ def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
         written.append(("articles", *lake.write_part(state.settings.warehouse, ARTICLES, rows, partition, f"{state.run_id}-{state.batch_seq:05d}")))
     if new_rejects:
         written.append(("rejects", *lake.write_part(state.settings.warehouse, REJECTS, new_rejects, partition, f"{state.run_id}-{state.batch_seq:05d}")))
+    for name, schema, data in (("entities", ENTITIES, entity_rows), ("quotes", QUOTES, quote_rows)):
+        if data:
+            written.append((name, *lake.write_part(state.settings.warehouse, schema, data, partition, f"{state.run_id}-{state.batch_seq:05d}")))
     con.execute("BEGIN TRANSACTION")
     try:
         for table, schema, data in (("articles", ARTICLES, rows), ("rejects", REJECTS, new_rejects)):

@@ -44,7 +44,8 @@ def test_compaction_merges_each_partition_into_one_file(batched: Path, tmp_path:
     con = warehouse.connect_writer(wh / "news.duckdb")
     ids_in_db = sorted(r[0] for r in con.execute("SELECT article_id FROM articles").fetchall())
     plan = maintenance.plan_compaction(con)
-    assert {p.table for p in plan} == {"articles"} and sum(len(p.files) for p in plan) == len(before)
+    # Every table with several files in a partition is planned (articles, and entities/quotes of the articles).
+    assert "articles" in {p.table for p in plan} and sum(len(p.files) for p in plan) == len(before)
     done = maintenance.compact_lake(con, wh, "run-m")
     con.close()
     assert all(c.new_file and not c.skipped for c in done)
@@ -52,7 +53,7 @@ def test_compaction_merges_each_partition_into_one_file(batched: Path, tmp_path:
     assert len(after) == len(plan) == len(files_after)
     assert files_after == {p for p, _, _ in after}  # old files gone, nothing unregistered left behind
     assert sum(r for _, _, r in after) == sum(r for _, _, r in before)
-    merged = pq.read_table(wh / after[0][0])
+    merged = pq.read_table(wh / next(path for path, table, _ in after if table == "articles"))
     assert merged.schema.equals(ARTICLES, check_metadata=False)
     assert sorted(merged.column("article_id").to_pylist()) == ids_in_db
     # Nothing left to do the second time.
