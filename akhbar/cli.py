@@ -175,9 +175,17 @@ def sql(
         con.close()
 
 
+_registered = False
+
+
 def _register_subcommands() -> None:
     # Commands that live beside their feature (scraping, search, report, NER) register themselves here.
     import importlib
+
+    global _registered
+    if _registered:
+        return
+    _registered = True
 
     if __name__ == "__main__":
         # Run as `python -m akhbar.cli`: let the feature modules' `from akhbar.cli import ...` find this
@@ -194,11 +202,17 @@ def _register_subcommands() -> None:
         module.register(app)
 
 
-_register_subcommands()
+def get_app() -> typer.Typer:
+    """Return the CLI application with every command registered (for embedding and tests)."""
+    _register_subcommands()
+    return app
 
 
 def main() -> None:
     """Entry point of the `akhbar` command."""
+    # Registered here, not at import: worker processes re-import this module (spawn) and must not
+    # import every feature's CLI, and `python -m akhbar.cli` must not import it twice.
+    _register_subcommands()
     app()
 
 

@@ -256,8 +256,9 @@ def test_summary_json_is_plain(site: NewsSite, make_fetcher, tmp_path: Path) -> 
 def test_cli_scrape_usage_errors_exit_2(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from akhbar.cli import app
+    from akhbar.cli import get_app
 
+    app = get_app()
     runner = CliRunner()
     for args, message in (
         (["--source", "nope"], "unknown source"),
