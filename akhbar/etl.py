@@ -60,7 +60,20 @@ class RunState:
     near_order: int = 0  # first-seen order for the near-duplicate store (grows across runs)
     by_reason: Counter[str] = field(default_factory=Counter)
     orphans_removed: list[str] = field(default_factory=list)
+    share_reads: bool = False  # close the DuckDB file between batches so readers get in (see start_run)
     _lock: Any = None
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """Return the open DuckDB connection, reopening the file if it was released after the last batch."""
+        if self.con is None:
+            self.con = warehouse.reopen_writer(self.settings.db_path, self.settings.lock_timeout)
+        return self.con
+
+    def release(self) -> None:
+        """Close the DuckDB file between batches when readers share it (the writer lock stays held)."""
+        if self.share_reads and self.con is not None:
+            self.con.close()
+            self.con = None  # type: ignore[assignment]
 
     def summary(self) -> dict[str, Any]:
         """Return the run's figures as a plain dict (what the CLI prints and the flow returns)."""
@@ -83,18 +96,24 @@ class RunState:
         }
 
 
-def start_run(settings: Settings, inputs: list[str], flow: str = "news-etl") -> RunState:
-    """Take the writer lock, open and initialise the warehouse, clean up after a crashed run, record the run."""
+def start_run(settings: Settings, inputs: list[str], flow: str = "news-etl", share_reads: bool = False) -> RunState:
+    """Take the writer lock, open and initialise the warehouse, clean up after a crashed run, record the run.
+
+    With ``share_reads`` the DuckDB file is open only while a batch loads: DuckDB lets no reader in while
+    another process holds the file read-write. Callers that keep ``state.con`` across batches (the scraper's
+    feed state) leave it off.
+    """
     lock = warehouse.writer_lock(settings.warehouse, settings.lock_timeout)
     lock.__enter__()
+    con = None
     try:
-        con = warehouse.connect_writer(settings.db_path)
+        con = warehouse.connect_writer(settings.db_path, settings.lock_timeout)
         registered = {r[0] for r in con.execute("SELECT path FROM lake_files").fetchall()}
         orphans = lake.remove_orphans(settings.warehouse, registered)
         # Runs that died stay 'running' forever otherwise: mark them.
         con.execute("UPDATE runs SET status = 'died', finished_at = now() WHERE status = 'running'")
         now = dt.datetime.now(dt.UTC)
-        state = RunState(settings, new_run_id(now), flow, list(inputs), now, con, orphans_removed=orphans)
+        state = RunState(settings, new_run_id(now), flow, list(inputs), now, con, orphans_removed=orphans, share_reads=share_reads)
         state._lock = lock
         (state.near_order,) = con.execute("SELECT coalesce(max(first_seen_order), 0) FROM clusters").fetchone() or (0,)
         con.execute(
@@ -104,8 +123,12 @@ def start_run(settings: Settings, inputs: list[str], flow: str = "news-etl") -> 
             "'{}' AS rejects_by_reason, 0 AS paragraphs_repeated, 0 AS lake_files, ? AS akhbar_version",
             [state.run_id, flow, now, list(inputs), __version__],
         )
+        state.release()
         return state
     except BaseException:
+        if con is not None:
+            with contextlib.suppress(duckdb.Error):
+                con.close()
         lock.__exit__(None, None, None)
         raise
 
@@ -298,10 +321,8 @@ def _near_duplicates(state: RunState, rows: list[dict[str, Any]]) -> list[tuple[
         items.append((r["article_id"], canonical_key(r["body"]), state.near_order))
 
     def fetch(ids: list[str]) -> dict[str, str]:
-        found = state.con.execute(
-            "SELECT article_id, body FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [ids]
-        ).fetchall()
-        return {aid: canonical_key(body) for aid, body in found}
+        found = _existing(state.con, "SELECT article_id, body FROM articles WHERE article_id IN (SELECT unnest(?))", ids)
+        return {aid: canonical_key(body) for aid, body in found.items()}
 
     result = assign_clusters(state.con, items, state.run_id, fetch_keys=fetch, store_keys=False)
     remap = {m.absorbed: m.kept for m in result.merges}
@@ -328,7 +349,14 @@ def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
     new key starts a cluster and is its canonical member. Rows already loaded (same article id) are skipped,
     so rerunning the same input writes nothing.
     """
-    con = state.con
+    try:
+        return _load(state, prepared)
+    finally:
+        state.release()
+
+
+def _load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
+    con = state.connection()
     now = dt.datetime.now(dt.UTC)
     articles = [a for a in prepared if isinstance(a, Article)]
     rejects = [r for r in prepared if isinstance(r, Reject)]
@@ -364,7 +392,6 @@ def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
         for note in a.notes:
             code, _, detail = note.partition(": ")
             rejects.append(Reject(a.origin, reasons.BAD_DATE if code == "bad_date" else reasons.DATE_CONFLICT, detail, a.source_id))
-    _keywords_and_stats(con, articles, rows)
     terms_of_search = {a.article_id: a.search_terms for a in articles}
     new_ids = {r["article_id"] for r in rows}
     entity_rows = [
@@ -391,15 +418,20 @@ def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
     state.batch_seq += 1
     partition = f"ingest_date={now.date().isoformat()}"
     written: list[tuple[str, str, int]] = []
-    if rows:
-        written.append(("articles", *lake.write_part(state.settings.warehouse, ARTICLES, rows, partition, f"{state.run_id}-{state.batch_seq:05d}")))
-    if new_rejects:
-        written.append(("rejects", *lake.write_part(state.settings.warehouse, REJECTS, new_rejects, partition, f"{state.run_id}-{state.batch_seq:05d}")))
-    for name, schema, data in (("entities", ENTITIES, entity_rows), ("quotes", QUOTES, quote_rows)):
-        if data:
-            written.append((name, *lake.write_part(state.settings.warehouse, schema, data, partition, f"{state.run_id}-{state.batch_seq:05d}")))
-    con.execute("BEGIN TRANSACTION")
+    began = False
     try:
+        con.execute("BEGIN TRANSACTION")
+        began = True
+        # term_stats is counted inside the batch's transaction: counted outside, a crash before COMMIT left the
+        # batch's terms counted and the rerun counted them again, shifting every later keyword.
+        _keywords_and_stats(con, articles, rows)
+        if rows:
+            written.append(("articles", *lake.write_part(state.settings.warehouse, ARTICLES, rows, partition, f"{state.run_id}-{state.batch_seq:05d}")))
+        if new_rejects:
+            written.append(("rejects", *lake.write_part(state.settings.warehouse, REJECTS, new_rejects, partition, f"{state.run_id}-{state.batch_seq:05d}")))
+        for name, schema, data in (("entities", ENTITIES, entity_rows), ("quotes", QUOTES, quote_rows)):
+            if data:
+                written.append((name, *lake.write_part(state.settings.warehouse, schema, data, partition, f"{state.run_id}-{state.batch_seq:05d}")))
         for table, schema, data in (("articles", ARTICLES, rows), ("rejects", REJECTS, new_rejects)):
             if data:
                 tbl = pa.Table.from_pylist(data, schema=schema)  # noqa: F841 - read by DuckDB's replacement scan
@@ -419,9 +451,14 @@ def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
             con.execute("INSERT INTO lake_files VALUES (?, ?, ?, ?, ?)", [rel, table, n, state.run_id, now])
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        if began:
+            # After a failed COMMIT (e.g. ENOSPC on the WAL) DuckDB has already ended the transaction:
+            # a failing ROLLBACK must neither hide the real error nor keep the batch's files.
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
         for _, rel, _ in written:
-            (state.settings.warehouse / rel).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                (state.settings.warehouse / rel).unlink(missing_ok=True)
         raise
     state.articles_new += len(rows)
     state.rejects_new += len(new_rejects)
@@ -432,15 +469,24 @@ def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
 def finish_run(state: RunState, error: BaseException | None = None) -> dict[str, Any]:
     """Record the run's figures and status, release the writer lock, return the summary."""
     summary = state.summary()
-    if error is not None:
-        status = "failed"
-    elif any(n for r, n in state.by_reason.items() if r not in reasons.FIELD_LEVEL):
-        status = "partial"
-    else:
-        status = "ok"
-    summary["status"] = status
+    own_error: BaseException | None = None
     try:
-        state.con.execute(
+        con = state.connection()
+        if error is None:
+            try:
+                if state.articles_new or not search.has_fts_index(con):
+                    # BM25 statistics cover the whole corpus, so the index is rebuilt once per run that added rows.
+                    search.refresh_index(con)
+            except Exception as exc:  # e.g. the disk filled up while indexing: the run failed, and says so
+                own_error = error = exc
+        if error is not None:
+            status = "failed"
+        elif any(n for r, n in state.by_reason.items() if r not in reasons.FIELD_LEVEL):
+            status = "partial"
+        else:
+            status = "ok"
+        summary["status"] = status
+        con.execute(
             "UPDATE runs SET finished_at = ?, status = ?, files_read = ?, files_skipped = ?, records_read = ?, "
             "articles_new = ?, articles_unchanged = ?, duplicates_new = ?, rejects_seen = ?, rejects_new = ?, "
             "rejects_by_reason = ?, paragraphs_repeated = ?, lake_files = ?, error = ? WHERE run_id = ?",
@@ -452,21 +498,25 @@ def finish_run(state: RunState, error: BaseException | None = None) -> dict[str,
                 state.run_id,
             ],
         )
-        if error is None and (state.articles_new or not search.has_fts_index(state.con)):
-            # BM25 statistics cover the whole corpus, so the index is rebuilt once per run that added rows.
-            search.refresh_index(state.con)
-        state.con.execute("CHECKPOINT")
+        # Committed rows are already durable in the WAL: a checkpoint that fails (full disk) loses nothing,
+        # the next open replays the WAL.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("CHECKPOINT")
     finally:
-        state.con.close()
+        if state.con is not None:
+            with contextlib.suppress(duckdb.Error):
+                state.con.close()
         if state._lock is not None:
             state._lock.__exit__(None, None, None)
+    if own_error is not None:
+        raise own_error
     return summary
 
 
 def run(settings: Settings, inputs: list[str], fields: FieldMap | None = None,
         on_batch: Callable[[RunState], None] | None = None) -> dict[str, Any]:
     """Run the whole ETL without an orchestrator (used by tests and the benchmark)."""
-    state = start_run(settings, inputs)
+    state = start_run(settings, inputs, share_reads=True)
     try:
         with worker_pool(settings) as pool:
             for batch in iter_batches(state, fields):

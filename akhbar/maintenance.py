@@ -147,7 +147,10 @@ def compact_partition(con: duckdb.DuckDBPyConnection, warehouse_dir: Path, part:
         con.execute("INSERT INTO lake_files VALUES (?, ?, ?, ?, ?)", [rel, part.table, rows, run_id, now])
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:  # a failed COMMIT (e.g. ENOSPC) already ended it: keep the real error
+            pass
         (warehouse_dir / rel).unlink(missing_ok=True)
         raise
     for f in part.files:

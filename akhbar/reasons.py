@@ -16,6 +16,7 @@ BINARY_CONTENT = "binary_content"
 HTML_CONTENT = "html_content"
 BAD_DATE = "bad_date"
 DATE_CONFLICT = "date_conflict"
+MOJIBAKE = "mojibake"
 
 ALL = {
     BAD_ENCODING: "bytes that no plausible encoding (UTF-8, UTF-16, Windows-1256) decodes",
@@ -34,6 +35,7 @@ ALL = {
     HTML_CONTENT: "an HTML page where plain text was expected",
     BAD_DATE: "an impossible date, e.g. month 13 (the article still loads, with a null date)",
     DATE_CONFLICT: "two date sources disagree by more than a day (the article loads with the higher-priority one)",
+    MOJIBAKE: "UTF-8 text that went through a wrong 8-bit decoding (e.g. `ط³ظ„ط§ظ…`) and cannot be repaired",
 }
 
 # Reasons about one field of an article that still loads: they do not make a run "partial".

@@ -51,19 +51,46 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
     apply_sql(con)
 
 
-def connect_writer(db_path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse for writing and initialise it."""
+def _is_lock_conflict(exc: duckdb.Error) -> bool:
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def _connect_retrying(db_path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    """Open the DuckDB file, retrying while another process holds a conflicting lock (up to ``wait`` s).
+
+    DuckDB 1.5 lets no other process in, not even read-only, while one holds the file read-write; the
+    writer therefore opens it only while it loads a batch, and readers and the writer take turns.
+    """
+    deadline = time.monotonic() + wait
+    delay = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(db_path), read_only=read_only)
+        except duckdb.Error as exc:
+            if not _is_lock_conflict(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+
+def connect_writer(db_path: Path, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for writing and initialise it (waiting up to ``wait`` s for readers to let go)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
+    con = _connect_retrying(db_path, read_only=False, wait=wait)
     init(con)
     return con
 
 
-def connect_reader(db_path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse read-only (works while a writer runs only if DuckDB allows it; see README)."""
+def reopen_writer(db_path: Path, wait: float) -> duckdb.DuckDBPyConnection:
+    """Reopen an initialised warehouse for writing, between two batches of a run (no DDL)."""
+    return _connect_retrying(db_path, read_only=False, wait=wait)
+
+
+def connect_reader(db_path: Path, wait: float = 30.0) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-only; while a run writes, wait (up to ``wait`` s) for a gap between two batches."""
     if not db_path.exists():
         raise WarehouseMissing(f"no warehouse at {db_path.parent} (run `akhbar run PATH` first, or pass --warehouse)")
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = _connect_retrying(db_path, read_only=True, wait=wait)
     # Macros are temporary objects in read-only mode: re-create them for this session.
     for path in sql_files("macros"):
         with contextlib.suppress(duckdb.Error):

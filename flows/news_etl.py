@@ -47,7 +47,8 @@ def news_etl(params: EtlParams) -> dict[str, Any]:
         warehouse=params.warehouse, workers=params.workers, batch_size=params.batch_size, entities=params.entities
     )
     fields = FieldMap.with_overrides(params.fields)
-    state = start_run(settings, params.inputs)
+    # share_reads: the DuckDB file is open only while a batch loads, so `akhbar sql` works during a run.
+    state = start_run(settings, params.inputs, share_reads=True)
     progress = _progress(params.show_progress)
     on_dask = bool(params.dask_address or params.dask)
     try:

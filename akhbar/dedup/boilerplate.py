@@ -234,7 +234,10 @@ def count_paragraphs(
         con.execute("INSERT INTO boilerplate_articles SELECT * FROM _bp_seen")
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:  # a failed COMMIT (e.g. ENOSPC) already ended it: keep the real error
+            pass
         raise
     finally:
         con.unregister("_bp_counts")
