@@ -21,8 +21,8 @@ import duckdb
 import pyarrow as pa
 
 from akhbar import __version__, lake, reasons, search, warehouse
-from akhbar.extract.fields import rank_keywords
 from akhbar.config import Settings
+from akhbar.extract.fields import rank_keywords
 from akhbar.prepare import prepare_batch
 from akhbar.records import Article, RawRecord, Reject
 from akhbar.schema import ARTICLES, ENTITIES, QUOTES, REJECTS
@@ -452,10 +452,7 @@ def _load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
         con.execute("COMMIT")
     except BaseException:
         if began:
-            # After a failed COMMIT (e.g. ENOSPC on the WAL) DuckDB has already ended the transaction:
-            # a failing ROLLBACK must neither hide the real error nor keep the batch's files.
-            with contextlib.suppress(duckdb.Error):
-                con.execute("ROLLBACK")
+            warehouse.rollback_quietly(con)
         for _, rel, _ in written:
             with contextlib.suppress(OSError):
                 (state.settings.warehouse / rel).unlink(missing_ok=True)

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from akhbar import warehouse
 from akhbar.report import md_table
 from akhbar.schema import REGISTRY
+from akhbar.warehouse import rollback_quietly
 
 
 @dataclass(slots=True)
@@ -147,10 +148,7 @@ def compact_partition(con: duckdb.DuckDBPyConnection, warehouse_dir: Path, part:
         con.execute("INSERT INTO lake_files VALUES (?, ?, ?, ?, ?)", [rel, part.table, rows, run_id, now])
         con.execute("COMMIT")
     except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:  # a failed COMMIT (e.g. ENOSPC) already ended it: keep the real error
-            pass
+        rollback_quietly(con)
         (warehouse_dir / rel).unlink(missing_ok=True)
         raise
     for f in part.files:

@@ -10,8 +10,8 @@ import hashlib
 from akhbar import reasons
 from akhbar.dedup.paragraphs import drop_repeated_paragraphs
 from akhbar.extract.fields import extract_fields
-from akhbar.search import doc_text, reduce_terms
 from akhbar.records import Article, RawRecord, Reject
+from akhbar.search import doc_text, reduce_terms
 from akhbar.text.chars import canonical_key, content_hash, persian_score
 from akhbar.text.normalize import normalize_lines
 

@@ -26,6 +26,16 @@ class WarehouseBusy(RuntimeError):
     """Another run holds the writer lock."""
 
 
+def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, saying nothing if there is none.
+
+    After a failed COMMIT (e.g. ENOSPC on the WAL) DuckDB has already ended the transaction, and the
+    ROLLBACK's own "no transaction is active" must not replace the real error.
+    """
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+
+
 def sql_files(kind: str) -> list[Path]:
     """Return the numbered SQL files of one kind (macros, views, checks) in order."""
     d = SQL_DIR / kind

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from akhbar.schema import col, ddl_for, table
 from akhbar.text.chars import canonical_key
+from akhbar.warehouse import rollback_quietly
 
 # Thresholds. In the shared corpora (1,355 Fars, 1,954 Varzesh3, 1,702 Hamshahri articles) the most
 # frequent real paragraphs are section headings («شرح گل» 0.4 %, «اتفاق ویژه:» 0.5 % of Varzesh3),
@@ -234,10 +235,7 @@ def count_paragraphs(
         con.execute("INSERT INTO boilerplate_articles SELECT * FROM _bp_seen")
         con.execute("COMMIT")
     except Exception:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:  # a failed COMMIT (e.g. ENOSPC) already ended it: keep the real error
-            pass
+        rollback_quietly(con)
         raise
     finally:
         con.unregister("_bp_counts")

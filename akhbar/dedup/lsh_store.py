@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from akhbar.dedup import near
 from akhbar.schema import CLUSTER_MERGES, CLUSTERS, LSH_BANDS, NEAR_KEYS, ddl_for
+from akhbar.warehouse import rollback_quietly
 
 SCHEMAS = (LSH_BANDS, NEAR_KEYS, CLUSTERS, CLUSTER_MERGES)
 # Articles handled per step: bounds memory (shingle sets of one chunk, ~6 KB each) and keeps each
@@ -309,9 +310,6 @@ def _assign_chunk(
             con.unregister("_near_new_keys")
         con.execute("COMMIT")
     except Exception:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:  # a failed COMMIT (e.g. ENOSPC) already ended it: keep the real error
-            pass
+        rollback_quietly(con)
         raise
     result.merges.extend(merges)

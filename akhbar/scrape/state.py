@@ -17,7 +17,6 @@ import pyarrow as pa
 from akhbar.schema import FEED_STATE, SEEN_URLS, ddl_for
 
 
-
 @dataclass(slots=True)
 class FeedStatus:
     """Validators and last outcome of one feed or sitemap URL."""

@@ -37,9 +37,8 @@ _MAX_PASSES = 5
 @functools.cache
 def _hazm_normalizer():  # type: ignore[no-untyped-def]
     # Built once per process: construction takes ~1.5 s (it compiles hundreds of regexes).
-    from hazm import Normalizer
-
     import hazm.normalizer as hn
+    from hazm import Normalizer
 
     # hazm rebuilds the same translation table on every normalize() call (~40 % of its time on short
     # texts); the arguments never change, so cache it.
