@@ -3,8 +3,8 @@
 --   to_jalali(DATE) -> 'YYYY-MM-DD'            e.g. to_jalali(DATE '2023-03-21') = '1402-01-01'
 --   tehran_jalali(TIMESTAMPTZ) -> 'YYYY-MM-DD' the Jalali day of the instant in Tehran (as articles.published_jalali)
 --   jalali_to_date(jy, jm, jd) -> DATE         e.g. jalali_to_date(1402, 1, 1) = DATE '2023-03-21'
--- The _jalali_* macros are internal helpers. The text below the marker is akhbar.extract.dates.JALALI_MACROS_SQL
--- verbatim (a test keeps the two identical); edit it there.
+-- The _jalali_* macros are internal helpers. akhbar.extract.dates.JALALI_MACROS_SQL is read from between the
+-- markers below (this file is the only copy).
 -- BEGIN JALALI_MACROS_SQL
 CREATE OR REPLACE MACRO jalali_to_date(jy, jm, jd) AS
     DATE '1600-01-01' + CAST(
