@@ -161,10 +161,10 @@ def worker_count(settings: Settings) -> int:
     return settings.workers or (os.cpu_count() or 1)
 
 
-def _warm() -> None:
+def _warm(entities: bool = True) -> None:
     from akhbar.prepare import warm_up
 
-    warm_up()
+    warm_up(entities)
 
 
 @contextlib.contextmanager
@@ -177,7 +177,8 @@ def worker_pool(settings: Settings) -> Iterator[Executor | None]:
     import multiprocessing as mp
 
     # spawn, not fork: the writer process holds threads (Prefect, DuckDB) that fork would copy half-locked.
-    with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"), initializer=_warm) as pool:
+    with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"), initializer=_warm,
+                             initargs=(settings.entities,)) as pool:
         yield pool
 
 

@@ -90,8 +90,8 @@ def prepare_batch(records: list[RawRecord], entities: bool = True) -> list[Artic
     return [prepare_record(r, entities) for r in records]
 
 
-def warm_up() -> None:
-    """Load every per-process resource now (hazm, lexicon, category model, agency registry)."""
+def warm_up(entities: bool = True) -> None:
+    """Load every per-process resource now (hazm, lexicon, category model, agency registry; NER if used)."""
     from akhbar.extract.agency import registry
     from akhbar.extract.category import load_model
     from akhbar.extract.keywords import terms
@@ -102,6 +102,7 @@ def warm_up() -> None:
     load_model()
     terms("گرم کردن")
     reduce_terms("گرم کردن")
-    from akhbar.extract.entities import extract_entities
+    if entities:  # the NER model and gazetteers cost ~1 s and ~0.4 GB per process: only when asked for
+        from akhbar.extract.entities import extract_entities
 
-    extract_entities(["سردار حسین دهقان وزیر دفاع گفت: گرم کردن."])
+        extract_entities(["سردار حسین دهقان وزیر دفاع گفت: گرم کردن."])

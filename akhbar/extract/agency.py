@@ -14,7 +14,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -190,9 +190,10 @@ def _named_source(text: str) -> str:
     return text
 
 
-def _paragraphs(lead: str) -> list[str]:
+@lru_cache(maxsize=16)  # one lead is read three times (dateline, byline, relay)
+def _paragraphs(lead: str) -> tuple[str, ...]:
     """Split a lead (possibly 'lead\nfirst paragraph') into its first few folded paragraphs."""
-    return [p for p in (_fold(part) for part in lead.split("\n")[:LEAD_PARAGRAPHS]) if p]
+    return tuple(p for p in (_fold(part) for part in lead.split("\n")[:LEAD_PARAGRAPHS]) if p)
 
 
 def lead_outlet(lead: str) -> tuple[Outlet | None, str | None]:

@@ -51,20 +51,37 @@ def terms(text: str) -> list[str]:
     """
     if not text:
         return []
-    tokenizer, lemmatizer, stop = _hazm()
+    tokenizer = _hazm()[0]
     out: list[str] = []
     for token in tokenizer.tokenize(fold_letters(text)):
-        if "_" in token or len(token) < 2 or not _WORD.match(token) or _HAS_DIGIT.search(token):
-            continue  # joined verb parts ("خواهد_کرد"), punctuation, numbers
-        if token.isascii() or _is_stop(token, stop):
-            continue
-        lemma = lemmatizer.lemmatize(token)
-        if "#" in lemma:
-            continue  # a verb ("گفت#گو"): not a content term
-        if len(lemma) < 2 or _is_stop(lemma, stop):
-            continue
-        out.append(lemma)
+        term = _TERMS.get(token, _MISS)
+        if term is _MISS:
+            term = _term(token)
+            if len(_TERMS) < _TERMS_MAX:  # a bounded memo: a word's term never changes, most words repeat
+                _TERMS[token] = term
+        if term:
+            out.append(term)
     return out
+
+
+_MISS = object()
+_TERMS: dict[str, str | None] = {}
+_TERMS_MAX = 500_000
+
+
+def _term(token: str) -> str | None:
+    """Return the content term of one token, or None (stopword, verb, number, punctuation)."""
+    _, lemmatizer, stop = _hazm()
+    if "_" in token or len(token) < 2 or not _WORD.match(token) or _HAS_DIGIT.search(token):
+        return None  # joined verb parts ("خواهد_کرد"), punctuation, numbers
+    if token.isascii() or _is_stop(token, stop):
+        return None
+    lemma = lemmatizer.lemmatize(token)
+    if "#" in lemma:
+        return None  # a verb ("گفت#گو"): not a content term
+    if len(lemma) < 2 or _is_stop(lemma, stop):
+        return None
+    return lemma
 
 
 def idf(doc_freq: int, n_docs: int) -> float:

@@ -1,0 +1,57 @@
+"""The fast paths of the character cleanup give exactly what the plain formulations give."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from akhbar.text import chars
+from akhbar.text import normalize as norm
+
+# Persian letters and the characters the fast paths treat specially: ZWNJ, spaces of every kind, newlines,
+# Arabic letter variants, three digit sets, URL and e-mail punctuation.
+ALPHABET = st.sampled_from(
+    list("سلامکتابیيكةىآأ۰۱۲٣٤9 0") + ["\u200c", "\u200c\u200c", "\n", "\t", "\u00a0", "\u2009", "  ", "@", "://", "www.", ".", ",", "/", "%"]
+)
+TEXTS = st.lists(ALPHABET, max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_translators_equal_str_translate(text: str) -> None:
+    letters = str.maketrans(chars.LETTER_FOLD)
+    to_ascii = str.maketrans(chars.PERSIAN_DIGITS + chars.ARABIC_DIGITS, chars.ASCII_DIGITS * 2)
+    to_persian = str.maketrans(chars.ASCII_DIGITS + chars.ARABIC_DIGITS, chars.PERSIAN_DIGITS * 2)
+    assert chars.fold_letters(text) == text.translate(letters)
+    assert chars.to_ascii_digits(text) == text.translate(to_ascii)
+    assert chars.to_persian_digits(text) == text.translate(to_persian)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_edge_zwnj_equals_the_regex(text: str) -> None:
+    assert chars._ZWNJ_SPAN.sub(chars._drop_edge_zwnj, text) == chars._ZWNJ_AT_EDGE.sub("", text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_tidy_equals_the_plain_steps(text: str) -> None:
+    plain = chars._ZWNJ_RUNS.sub(chars.ZWNJ, text)
+    plain = re.sub("[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+", " ", plain)
+    plain = chars._ZWNJ_AT_EDGE.sub("", plain)
+    plain = re.sub(" *\n *", "\n", plain).strip(" ")
+    assert chars.tidy_block(text) == plain
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_protect_matches_the_full_pattern(text: str) -> None:
+    fast = norm._protected_pattern("://" in text or "www." in text, "@" in text)
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in norm._PROTECTED.finditer(text)]
+
+
+def test_real_paragraph_unchanged_by_the_fast_paths() -> None:
+    text = "به گزارش خبرنگار\u200c  فارس ،  سردار\u200c حسین دهقان در ۱۴۰۲/۰۵/۱۲ گفت: 12.5% www.farsnews.ir info@x.ir"
+    assert chars.tidy_block(text) == "به گزارش خبرنگار فارس ، سردار حسین دهقان در ۱۴۰۲/۰۵/۱۲ گفت: 12.5% www.farsnews.ir info@x.ir"
