@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from akhbar import reasons, warehouse
-from akhbar.schema import REGISTRY, doc, duckdb_type, primary_key, table_name
+from akhbar.schema import REGISTRY, doc, duckdb_type, is_indexed, primary_key, table_name
 from akhbar.search import INDEX_SCHEMA, SEARCH_DOCS
 
 DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "DATA_DICTIONARY.md"
@@ -78,8 +78,14 @@ def _schema_section(schema: pa.Schema) -> list[str]:
     name = table_name(schema)
     pk = primary_key(schema)
     out = [f"### `{name}`", "", doc(schema), ""]
-    if pk:
+    if pk and is_indexed(schema):
         out += [f"Primary key: {', '.join(f'`{c}`' for c in pk)}.", ""]
+    elif pk:
+        out += [
+            f"Key: {', '.join(f'`{c}`' for c in pk)} — unique, kept by the loader and checked by "
+            "`warehouse/checks/070_unique_keys.sql` (no DuckDB index: this table grows with the corpus).",
+            "",
+        ]
     out += ["| column | type | null | description |", "|---|---|---|---|"]
     for f in schema:
         out.append(f"| `{f.name}` | {duckdb_type(f.type)} | {'yes' if f.nullable else 'no'} | {_cell(doc(f))} |")

@@ -440,10 +440,12 @@ def _load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
         for table, schema, data in (("entities", ENTITIES, entity_rows), ("quotes", QUOTES, quote_rows)):
             if data:
                 part = pa.Table.from_pylist(data, schema=schema)  # noqa: F841 - read by DuckDB's replacement scan
-                con.execute(f"INSERT OR REPLACE INTO {table} BY NAME SELECT * FROM part")
+                # Only articles new to the warehouse get here, in the transaction that inserts them: no key
+                # can exist yet (checks/070_unique_keys.sql verifies it).
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM part")
         if rows:
             docs = pa.table({"article_id": [r["article_id"] for r in rows], "terms": [terms_of_search[r["article_id"]] for r in rows]})  # noqa: F841
-            con.execute("INSERT OR REPLACE INTO search_docs SELECT article_id, terms FROM docs")
+            con.execute("INSERT INTO search_docs SELECT article_id, terms FROM docs")
         for kept, absorbed in merges:
             # Two clusters bridged by a new article: the younger one joins the older, everywhere.
             con.execute("UPDATE articles SET cluster_id = ?, is_canonical = false WHERE cluster_id = ? AND is_canonical", [kept, absorbed])

@@ -242,7 +242,9 @@ def index_articles(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple[str, str
 
 def _upsert(con: duckdb.DuckDBPyConnection, batch: list[dict[str, str]]) -> int:
     docs = pa.Table.from_pylist(batch, schema=SEARCH_DOCS)  # noqa: F841 - read by DuckDB's replacement scan
-    con.execute("INSERT OR REPLACE INTO search_docs BY NAME SELECT * FROM docs")
+    # Replace by delete + insert: search_docs has no index to upsert against (see akhbar.schema.table).
+    con.execute("DELETE FROM search_docs WHERE article_id IN (SELECT article_id FROM docs)")
+    con.execute("INSERT INTO search_docs BY NAME SELECT * FROM docs")
     return len(batch)
 
 

@@ -7,7 +7,7 @@ import pyarrow as pa
 import pytest
 
 from akhbar import warehouse
-from akhbar.schema import REGISTRY, ddl_for, duckdb_type, primary_key
+from akhbar.schema import REGISTRY, ddl_for, duckdb_type, is_indexed, primary_key
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def test_describe_equals_declared_schema(con: duckdb.DuckDBPyConnection, name: s
     want = [(f.name, duckdb_type(f.type), "YES" if f.nullable else "NO") for f in schema]
     assert got == want
     keys = [r[0] for r in described if r[3] == "PRI"]
-    assert keys == primary_key(schema)
+    assert keys == (primary_key(schema) if is_indexed(schema) else [])
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
@@ -45,5 +45,25 @@ def test_every_column_is_documented() -> None:
 
 def test_ddl_is_generated_not_inferred() -> None:
     ddl = ddl_for(REGISTRY["articles"])
-    assert '"article_id" VARCHAR NOT NULL' in ddl and 'PRIMARY KEY ("article_id")' in ddl
+    assert '"article_id" VARCHAR NOT NULL' in ddl and "PRIMARY KEY" not in ddl  # a checked key, not an index
+    assert 'PRIMARY KEY ("run_id")' in ddl_for(REGISTRY["runs"])
     assert '"published_at" TIMESTAMP WITH TIME ZONE' in ddl and '"tags" VARCHAR[]' in ddl
+
+
+def test_unindexed_keys_have_a_uniqueness_check() -> None:
+    """Every key left without a DuckDB index is covered by the unique-keys check."""
+    from akhbar import warehouse as wh
+
+    check = next(p for p in wh.sql_files("checks") if p.name.endswith("_unique_keys.sql")).read_text(encoding="utf-8")
+    for name, schema in REGISTRY.items():
+        if not is_indexed(schema):
+            assert f"FROM {name} GROUP BY" in check, name
+
+
+def test_unique_keys_check_finds_a_duplicate(con: duckdb.DuckDBPyConnection) -> None:
+    from akhbar import warehouse as wh
+
+    check = next(p for p in wh.sql_files("checks") if p.name.endswith("_unique_keys.sql")).read_text(encoding="utf-8")
+    assert con.execute(check).fetchall() == []
+    con.execute("INSERT INTO search_docs VALUES ('a1', 'x'), ('a1', 'y'), ('a2', 'z')")
+    assert con.execute(check).fetchall() == [("search_docs", "a1", 2)]
