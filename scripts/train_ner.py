@@ -158,8 +158,8 @@ def names_for(corpus: str) -> ner.Lexicon:
 def evaluate(model: Path, sentences: list[ner_io.Sentence]) -> dict[str, ner_io.Counts]:
     """Tag gold sentences with a model and score them; print the speed."""
     tagger = ner.NerTagger(model)
-    ner.word_features.cache_clear()
-    ner._neighbour.cache_clear()
+    ner.clear_caches()
+    tagger.clear_cache()
     started = time.process_time()
     pred = tagger.tag_many([tokens for tokens, _ in sentences])
     elapsed = time.process_time() - started

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, TextIO
@@ -215,46 +215,58 @@ def _shape(token: str) -> str:
     return "F" if _PERSIAN.search(token) else "X"
 
 
-@lru_cache(maxsize=200_000)
-def word_features(token: str) -> tuple[str, ...]:
-    """Return the features of a token on its own (cached: most tokens repeat)."""
-    key = token_key(token)
-    feats = [f"w={key}", f"sh={_shape(token)}", f"len={min(len(key), 9)}"]
-    for k in (1, 2, 3, 4):
-        if len(key) > k:
-            feats.append(f"s{k}={key[-k:]}")
-    for k in (2, 3):
-        if len(key) > k + 1:
-            feats.append(f"p{k}={key[:k]}")
-    parts = token.replace(" ", "\u200c").split("\u200c")
-    if len(parts) > 1:
-        # A ZWNJ-joined affix (های، ها، ای، می، ترین) is a strong cue for "not a name".
-        feats.append(f"zl={token_key(parts[-1])}")
-        feats.append(f"zf={token_key(parts[0])}")
-    for level, cid in enumerate(clusters().get(key, ())):
-        feats.append(f"c{level}={cid}")
-    digits = to_ascii_digits(token)
-    if _YEAR.match(digits):
-        feats.append("year")
-    return tuple(feats)
+# A token's own features and those it lends to its neighbours: as the token at offset -1 (its right
+# neighbour sees them), +1, -2 and +2.
+Parts = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
 @lru_cache(maxsize=200_000)
-def _neighbour(token: str, offset: int) -> tuple[str, ...]:
-    """Return the features a token lends to a neighbour at ``offset``."""
+def token_parts(token: str) -> Parts:
+    """Return the word-level feature pieces of a token: own, as neighbour -1, 1, -2, 2 (cached).
+
+    Built in one go per distinct word (key, shape and clusters computed once): most tokens repeat.
+    """
     key = token_key(token)
-    feats = [f"{offset}w={key}"]
+    shape = _shape(token)
     ids = clusters().get(key, ())
-    if abs(offset) == 2 and ids:
-        feats.append(f"{offset}c1={ids[1]}")
-    if abs(offset) == 1:
-        feats.append(f"{offset}sh={_shape(token)}")
-        if len(key) > 2:
+    n = len(key)
+    own = [f"w={key}", f"sh={shape}", f"len={min(n, 9)}"]
+    own.extend(f"s{k}={key[-k:]}" for k in (1, 2, 3, 4) if n > k)
+    own.extend(f"p{k}={key[:k]}" for k in (2, 3) if n > k + 1)
+    pieces = token.replace(" ", "\u200c").split("\u200c")
+    if len(pieces) > 1:
+        # A ZWNJ-joined affix (های، ها، ای، می، ترین) is a strong cue for "not a name".
+        own.append(f"zl={token_key(pieces[-1])}")
+        own.append(f"zf={token_key(pieces[0])}")
+    own.extend(f"c{level}={cid}" for level, cid in enumerate(ids))
+    if _YEAR.match(to_ascii_digits(token)):
+        own.append("year")
+    near: list[tuple[str, ...]] = []
+    for offset in (-1, 1):
+        feats = [f"{offset}w={key}", f"{offset}sh={shape}"]
+        if n > 2:
             feats.append(f"{offset}s2={key[-2:]}")
-        if len(key) > 3:
+        if n > 3:
             feats.append(f"{offset}s3={key[-3:]}")
-        feats.extend(f"{offset}c{level}={cid}" for level, cid in enumerate(clusters().get(key, ())))
-    return tuple(feats)
+        feats.extend(f"{offset}c{level}={cid}" for level, cid in enumerate(ids))
+        near.append(tuple(feats))
+    far = [
+        (f"{offset}w={key}", f"{offset}c1={ids[1]}") if ids else (f"{offset}w={key}",) for offset in (-2, 2)
+    ]
+    return tuple(own), near[0], near[1], far[0], far[1]
+
+
+def word_features(token: str) -> tuple[str, ...]:
+    """Return the features of a token on its own."""
+    return token_parts(token)[0]
+
+
+def clear_caches() -> None:
+    """Empty the per-word feature caches (for cold-cache timing)."""
+    for cached in (token_parts, token_key, _mark_features, _kept_marks):
+        cached.cache_clear()
+    for tagger in list(_TAGGERS.values()):
+        tagger.clear_cache()
 
 
 def names_path(model_path: str | Path) -> Path:
@@ -285,46 +297,120 @@ def _mark_features(
     )
 
 
+class _RunIndex:
+    """The run tables of several sources (gazetteers, names, lexicon) searched in one pass.
+
+    Each source keeps its own longest match, exactly as :func:`gazetteer_marks` run once per source,
+    but a sentence is walked once instead of once per source.
+    """
+
+    def __init__(self, sources: Sequence[tuple[dict[str, frozenset[str]], str, int]]) -> None:
+        # sources: (run table, mark prefix, output 0 = gazetteer-like marks / 1 = lexicon marks)
+        table: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        for src, (runs, prefix, _) in enumerate(sources):
+            for key, classes in runs.items():
+                table.setdefault(key, []).append((src, tuple(prefix + c for c in sorted(classes))))
+        self.table = {k: tuple(v) for k, v in table.items()}
+        self.prefixes = frozenset(k[:i] for k in self.table for i in range(1, len(k) + 1))
+        self.outputs = tuple(out for _, _, out in sources)
+
+    def marks(self, keys: Sequence[str]) -> tuple[list[list[str]], list[list[str]]]:
+        """Return the run marks of each token: gazetteer-like ones and lexicon ones."""
+        n = len(keys)
+        found: tuple[list[list[str]], list[list[str]]] = ([[] for _ in keys], [[] for _ in keys])
+        prefixes, table, outputs = self.prefixes, self.table, self.outputs
+        for i in range(n):
+            if keys[i] not in prefixes:
+                continue  # most tokens start no run: skip the inner loop
+            joined = ""
+            best: dict[int, tuple[int, tuple[str, ...]]] = {}
+            for j in range(i, min(n, i + MAX_GAZ_TOKENS)):
+                joined += keys[j]
+                if joined not in prefixes:
+                    break
+                for src, classes in table.get(joined, ()):
+                    best[src] = (j - i + 1, classes)
+            for src, (length, classes) in best.items():
+                out = found[outputs[src]]
+                out[i].extend(c + ":B" for c in classes)
+                for k in range(i + 1, i + length):
+                    out[k].extend(c + ":I" for c in classes)
+        return found
+
+
+@lru_cache(maxsize=8)
+def _run_index(names: Lexicon | None, lexicon: Lexicon | None) -> _RunIndex:
+    sources = [(gazetteers()[0], "", 0)]
+    if names is not None:
+        sources.append((names.runs, "n", 0))
+    if lexicon is not None:
+        sources.append((lexicon.runs, "", 1))
+    return _RunIndex(sources)
+
+
+def _kept(pieces: tuple[tuple[str, ...], ...], keep: frozenset[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(filter(keep.__contains__, piece)) for piece in pieces)
+
+
+@lru_cache(maxsize=20_000)
+def _kept_marks(pieces: tuple[tuple[str, ...], ...], keep: frozenset[str]) -> tuple[tuple[str, ...], ...]:
+    return _kept(pieces, keep)
+
+
 def sentence_features(
-    tokens: Sequence[str], lexicon: Lexicon | None = None, names: Lexicon | None = None
+    tokens: Sequence[str],
+    lexicon: Lexicon | None = None,
+    names: Lexicon | None = None,
+    *,
+    parts: Callable[[str], Parts] = token_parts,
+    keep: frozenset[str] | None = None,
 ) -> list[list[str]]:
-    """Return the crfsuite feature list of every token of one sentence."""
+    """Return the crfsuite feature list of every token of one sentence.
+
+    ``parts`` gives a token's cached word-level pieces (see :func:`token_parts`); ``keep``, when given,
+    drops the sentence-level features a model has no weight for (they would change nothing).
+    """
     n = len(tokens)
     keys = [token_key(t) for t in tokens]
-    marks = gazetteer_marks(keys)
-    if names is not None:
-        # Names seen in other corpora join the gazetteer marks under their own prefix.
-        for ms, nm in zip(marks, names.marks(keys), strict=True):
-            ms.extend("n" + m for m in nm)
-    lex = lexicon.marks(keys) if lexicon is not None else [[] for _ in tokens]
+    # Names seen in other corpora join the gazetteer marks under their own prefix ("n").
+    marks, lex = _run_index(names, lexicon).marks(keys)
+    for table, out, prefix in (
+        (names.tokens if names is not None else None, marks, "nt"),
+        (lexicon.tokens if lexicon is not None else None, lex, "t"),
+    ):
+        if table:
+            for i, key in enumerate(keys):
+                labels = table.get(key)
+                if labels:
+                    out[i].extend(prefix + label for label in labels)
     # Per-position pieces first, so each neighbour's features are built once, not once per use.
-    own = [word_features(t) for t in tokens]
-    left1 = [_neighbour(t, -1) for t in tokens]
-    right1 = [_neighbour(t, 1) for t in tokens]
-    left2 = [_neighbour(t, -2) for t in tokens]
-    right2 = [_neighbour(t, 2) for t in tokens]
+    tp = [parts(t) for t in tokens]
     pieces = [_mark_features(tuple(ms), tuple(lx)) for ms, lx in zip(marks, lex, strict=True)]
-    g0 = [p[0] for p in pieces]
-    g_as_left = [p[1] for p in pieces]
-    g_as_right = [p[2] for p in pieces]
-    titled = [any(m.startswith("TITLE:") for m in ms) for ms in marks]
+    if keep is not None:
+        # An empty own piece means empty neighbour pieces too: most tokens skip the filter.
+        pieces = [p if not p[0] else _kept_marks(p, keep) for p in pieces]
+    titled = [bool(ms) and ("TITLE:B" in ms or "TITLE:I" in ms) for ms in marks]
     out: list[list[str]] = []
     for i in range(n):
-        feats = ["bias", *own[i], *g0[i]]
+        feats = ["bias", *tp[i][0], *pieces[i][0]]
         if i > 0:
-            feats += left1[i - 1]
-            feats += g_as_left[i - 1]
-            feats.append(f"b-={keys[i - 1]}|{keys[i]}")
+            feats += tp[i - 1][1]
+            feats += pieces[i - 1][1]
+            bigram = f"b-={keys[i - 1]}|{keys[i]}"
+            if keep is None or bigram in keep:
+                feats.append(bigram)
             if i > 1:
-                feats += left2[i - 2]
+                feats += tp[i - 2][3]
         else:
             feats.append("BOS")
         if i + 1 < n:
-            feats += right1[i + 1]
-            feats += g_as_right[i + 1]
-            feats.append(f"b+={keys[i]}|{keys[i + 1]}")
+            feats += tp[i + 1][2]
+            feats += pieces[i + 1][2]
+            bigram = f"b+={keys[i]}|{keys[i + 1]}"
+            if keep is None or bigram in keep:
+                feats.append(bigram)
             if i + 2 < n:
-                feats += right2[i + 2]
+                feats += tp[i + 2][4]
         else:
             feats.append("EOS")
         # A title one or two tokens back ("سردار حسین دهقان") announces a person.
@@ -367,6 +453,8 @@ def train(
 class NerTagger:
     """A loaded CRF model; ``tag`` maps the tokens of one sentence to IOB2 tags."""
 
+    MAX_CACHED = 200_000  # distinct words whose filtered features are kept
+
     def __init__(self, model_path: str | Path = DEFAULT_MODEL) -> None:
         self.model_path = Path(model_path)
         self._tagger = pycrfsuite.Tagger()
@@ -378,6 +466,22 @@ class NerTagger:
         self.names = Lexicon.load(nm) if nm.exists() else None
         # A crfsuite Tagger keeps per-call state: one lock makes a shared tagger thread-safe.
         self._lock = threading.Lock()
+        # Features the model has no weight for change no score: dropping them before crfsuite sees them
+        # (once per distinct word, cached below) saves most of the string handling of tagging.
+        self._keep = frozenset(self._tagger.info().attributes)
+        self._parts: dict[str, Parts] = {}
+
+    def clear_cache(self) -> None:
+        """Forget the per-word feature pieces of this model."""
+        self._parts = {}
+
+    def _token_parts(self, token: str) -> Parts:
+        got = self._parts.get(token)
+        if got is None:
+            if len(self._parts) >= self.MAX_CACHED:
+                self._parts = {}
+            got = self._parts[token] = _kept(token_parts(token), self._keep)  # type: ignore[assignment]
+        return got
 
     def tag(self, tokens: Sequence[str]) -> list[str]:
         """Tag one tokenized sentence.
@@ -387,7 +491,7 @@ class NerTagger:
         """
         if not tokens:
             return []
-        feats = sentence_features(tokens, self.lexicon, self.names)
+        feats = sentence_features(tokens, self.lexicon, self.names, parts=self._token_parts, keep=self._keep)
         with self._lock:
             return list(self._tagger.tag(feats))
 

@@ -16,8 +16,9 @@ FIXTURES = REPO / "tests" / "fixtures" / "ner"
 PEYMA_FIXTURE = FIXTURES / "peyma_test_head.txt"
 
 # Floors checked against the shipped models (measured values are in the report / models README).
-# Measured 83.98 (scripts/train_ner.py); the issue asks for 86, which this CRF does not reach yet.
-PEYMA_TEST_F1_FLOOR = 83.7
+# Measured 83.98 (scripts/train_ner.py; tagging is deterministic); the issue asks for 86, which this CRF
+# does not reach yet.
+PEYMA_TEST_F1_FLOOR = 83.9
 ARMAN_FULL_MODEL_F1_FLOOR = 80.0
 
 
@@ -125,6 +126,22 @@ def test_name_list_keeps_shared_types_and_marks_runs(tmp_path: Path) -> None:
     assert ner.Lexicon.load(ner.names_path(tmp_path / "m.crfsuite")).runs == names.runs
 
 
+def test_one_pass_run_index_matches_a_scan_per_source() -> None:
+    names = ner.build_names([(["بانک", "ملت", "ایران"], ["B-ORG", "I-ORG", "I-ORG"]), (["ایران"], ["B-LOC"])])
+    lexicon = ner.Lexicon.build([(["وزیر", "امور", "خارجه"], ["B-ORG", "I-ORG", "I-ORG"])])
+    tokens = ["وزیر", "امور", "خارجه", "جمهوری", "اسلامی", "ایران", "در", "بانک", "ملت", "ایران"]
+    keys = [ner.token_key(t) for t in tokens]
+    marks, lex = ner._run_index(names, lexicon).marks(keys)
+    expected = ner.gazetteer_marks(keys)
+    for ms, nm in zip(expected, ner.gazetteer_marks(keys, names.runs, names.prefixes), strict=True):
+        ms.extend("n" + m for m in nm)
+    assert [sorted(m) for m in marks] == [sorted(m) for m in expected]
+    assert [sorted(m) for m in lex] == [
+        sorted(m) for m in ner.gazetteer_marks(keys, lexicon.runs, lexicon.prefixes)
+    ]
+    assert "nORG:B" in marks[7] and "nORG:I" in marks[9] and "COUNTRY:B" in marks[3]
+
+
 def test_tokenize_offsets_index_the_text() -> None:
     text = "سردار حسین دهقان گفت: پیروزی\u200cهای اخیر می شود ۱۲۳."
     tokens = ner.tokenize(text, base=10)
@@ -153,6 +170,21 @@ def test_model_tags_a_real_sentence(tagger: ner.NerTagger) -> None:
     tags = tagger.tag(tokens)
     assert tags[1:3] == ["B-PER", "I-PER"]
     assert tags[6] == "B-LOC"
+
+
+def test_dropping_unweighted_features_changes_no_tag(tagger: ner.NerTagger) -> None:
+    sentences = [tokens for tokens, _ in ner_io.read_file(PEYMA_FIXTURE, "peyma")]
+    full = [
+        list(tagger._tagger.tag(ner.sentence_features(tokens, tagger.lexicon, tagger.names)))
+        for tokens in sentences
+    ]
+    assert tagger.tag_many(sentences) == full
+    kept = ner.sentence_features(
+        sentences[1], tagger.lexicon, tagger.names, parts=tagger._token_parts, keep=tagger._keep
+    )
+    assert sum(map(len, kept)) < sum(
+        map(len, ner.sentence_features(sentences[1], tagger.lexicon, tagger.names))
+    )
 
 
 def test_tag_file_keeps_tokens_and_evaluate_file_scores(tmp_path: Path) -> None:
@@ -184,8 +216,9 @@ def test_peyma_test_f1_floor_and_speed(tagger: ner.NerTagger) -> None:
     rate = len(sentences) / (time.process_time() - started)
     f1 = ner_io.score([tags for _, tags in sentences], pred)["micro"].prf()[2]
     assert f1 >= PEYMA_TEST_F1_FLOOR, f"PEYMA test micro F1 {f1:.2f} < {PEYMA_TEST_F1_FLOOR}"
-    # The target is 2,000 sentences/s per core; the floor is lower because a busy core runs slower.
-    assert rate >= 800, f"{rate:.0f} sentences/s"
+    # The target is 2,000 sentences/s per core (measured ~3,700 warm on a quiet machine); the floor is
+    # lower because a busy core runs slower.
+    assert rate >= 1_200, f"{rate:.0f} sentences/s"
 
 
 @pytest.mark.shared
