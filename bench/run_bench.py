@@ -17,6 +17,7 @@ import gzip
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -94,8 +95,8 @@ def hazm_alone(bodies: list[str], tmp: Path) -> float:
     return json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
 
 
-def run_pipeline(corpus: Path, warehouse: Path, workers: int, entities: bool = True) -> tuple[float, int, int, str]:
-    """Run `akhbar run` and sample the process tree's RSS; return (seconds, peak main, peak tree, stdout)."""
+def run_pipeline(corpus: Path, warehouse: Path, workers: int, entities: bool = True) -> tuple[float, int, int, str, float]:
+    """Run `akhbar run`, sample the tree's RSS; return (seconds, peak main, peak tree, stdout, main CPU s)."""
     env = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING", "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     cmd = [sys.executable, "-m", "akhbar.cli", "run", str(corpus), "-w", str(warehouse), "--workers", str(workers), "--no-progress"]
     if not entities:
@@ -103,13 +104,16 @@ def run_pipeline(corpus: Path, warehouse: Path, workers: int, entities: bool = T
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO)
     peak_main = peak_tree = 0
+    main_cpu = 0.0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak_main, peak_tree
+        nonlocal peak_main, peak_tree, main_cpu
         p = psutil.Process(proc.pid)
         while not done.is_set():
             try:
+                times = p.cpu_times()
+                main_cpu = times.user + times.system
                 main = p.memory_info().rss
                 tree = main + sum(c.memory_info().rss for c in p.children(recursive=True))
                 peak_main, peak_tree = max(peak_main, main), max(peak_tree, tree)
@@ -125,7 +129,7 @@ def run_pipeline(corpus: Path, warehouse: Path, workers: int, entities: bool = T
     th.join()
     if proc.returncode not in (0, 3):
         sys.exit(f"akhbar run failed ({proc.returncode}):\n{out}")
-    return elapsed, peak_main, peak_tree, out
+    return elapsed, peak_main, peak_tree, out, main_cpu
 
 
 def main() -> None:
@@ -139,12 +143,26 @@ def main() -> None:
     bodies = build_corpus(args.n, tmp / "corpus")
     n = len(bodies)
     print(f"corpus: {n:,} articles, {sum(map(len, bodies)) / 1e6:.1f} M characters, {os.cpu_count()} cores")
-    pipe_s, peak_main, peak_tree, out = run_pipeline(tmp / "corpus", tmp / "warehouse", args.workers, not args.no_entities)
+    # Fixed cost of a run (imports, Prefect's ephemeral server, worker start-up, index refresh, report): the
+    # same command over the corpus's first 5 articles, subtracted for the "start-up excluded" figure.
+    tiny = tmp / "tiny"
+    tiny.mkdir()
+    first = (tmp / "corpus" / "part-0000.jsonl").read_text(encoding="utf-8").splitlines()[:5]
+    (tiny / "part-0000.jsonl").write_text("\n".join(first) + "\n", encoding="utf-8")
+    startup_s = run_pipeline(tiny, tmp / "warehouse-tiny", args.workers, not args.no_entities)[0]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    pipe_s, peak_main, peak_tree, out, main_cpu = run_pipeline(tmp / "corpus", tmp / "warehouse", args.workers, not args.no_entities)
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    tree_cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
     hazm_s = hazm_alone(bodies, tmp)
     print(f"hazm Normalizer().normalize alone (1 process): {n / hazm_s:8.1f} docs/s  ({hazm_s:.1f} s)")
     label = f"workers={args.workers or os.cpu_count()}, entities {'off' if args.no_entities else 'on'}"
     print(f"akhbar run end to end ({label}): {n / pipe_s:8.1f} docs/s  ({pipe_s:.1f} s, startup included)")
     print(f"ratio pipeline / hazm alone: {hazm_s / pipe_s:.2f}")
+    steady = max(pipe_s - startup_s, 1e-9)
+    print(f"start-up (same command on 5 articles): {startup_s:.1f} s; start-up excluded: {n / steady:.1f} docs/s, ratio {hazm_s / steady:.2f}")
+    print(f"CPU: whole run {tree_cpu:.1f} s = {1000 * tree_cpu / n:.2f} ms/article ({tree_cpu / hazm_s:.1f}x hazm alone), "
+          f"of which main (writer) process {main_cpu:.1f} s; cores busy on average {tree_cpu / pipe_s:.2f}")
     print(f"peak RSS: main process {peak_main / 2**20:.0f} MiB, whole process tree {peak_tree / 2**20:.0f} MiB")
     tail = [line for line in out.splitlines() if "articles new" in line or "records read" in line]
     print("\n".join(tail))
