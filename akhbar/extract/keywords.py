@@ -32,11 +32,13 @@ _HAS_DIGIT = re.compile(r"\d|[۰-۹٠-٩]")
 @cache
 def _hazm() -> tuple[Any, Any, frozenset[str]]:
     """Build the hazm tokenizer, lemmatizer and stopword set once."""
-    from hazm import Lemmatizer, WordTokenizer, stopwords_list
+    from hazm import WordTokenizer, stopwords_list
+
+    from akhbar.text.hazm_shared import lemmatizer
 
     stop = {fold_letters(w).replace("_", " ") for w in stopwords_list()}
     stop |= {w.replace("\u200c", "") for w in stop}
-    return WordTokenizer(), Lemmatizer(), frozenset(stop | NEWS_STOPWORDS)
+    return WordTokenizer(), lemmatizer(), frozenset(stop | NEWS_STOPWORDS)
 
 
 def _is_stop(word: str, stop: frozenset[str]) -> bool:
