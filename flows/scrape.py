@@ -10,6 +10,9 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
+# quote(): Prefect walks every task argument looking for futures (~0.3 s per batch of 500 prepared
+# articles, ~0.8 ms of writer CPU per article); a batch holds none, so it is passed opaque.
+from prefect.utilities.annotations import quote
 from pydantic import BaseModel, Field
 
 from akhbar import etl
@@ -84,12 +87,12 @@ def scrape_news(params: ScrapeParams) -> dict[str, Any]:
             # Normalize batch i+1 in the worker processes while batch i is being loaded.
             for batch in etl.batches_of(pipeline.scraped_items(results), settings.batch_size):
                 etl.count_records(state, batch)
-                future = prepare_batch.submit(batch, pool, workers, settings.entities)
+                future = prepare_batch.submit(quote(batch), pool, workers, settings.entities)
                 if pending is not None:
-                    load_batch(state, pending.result())
+                    load_batch(state, quote(pending.result()))
                 pending = future
             if pending is not None:
-                load_batch(state, pending.result())
+                load_batch(state, quote(pending.result()))
         commit_state(pendings)
     except BaseException as exc:
         etl.finish_run(state, exc)
