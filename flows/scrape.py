@@ -10,8 +10,6 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
-# quote(): Prefect walks every task argument looking for futures (~0.3 s per batch of 500 prepared
-# articles, ~0.8 ms of writer CPU per article); a batch holds none, so it is passed opaque.
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel, Field
 
@@ -84,6 +82,8 @@ def scrape_news(params: ScrapeParams) -> dict[str, Any]:
         with etl.worker_pool(settings) as pool:
             workers = etl.worker_count(settings)
             pending: PrefectFuture[Any] | None = None
+            # quote(): Prefect walks every task argument looking for futures (~0.3 s per batch of 500 prepared
+            # articles, ~0.8 ms of writer CPU per article); a batch holds none, so it is passed opaque.
             # Normalize batch i+1 in the worker processes while batch i is being loaded.
             for batch in etl.batches_of(pipeline.scraped_items(results), settings.batch_size):
                 etl.count_records(state, batch)
