@@ -3,10 +3,17 @@
     python bench/dedup_bench.py --n 50000            # quality table + time/RSS of the near-dup stage
     python bench/dedup_bench.py --n 50000 200000     # scaling (run the 200k case rarely: shared machine)
     python bench/dedup_bench.py --n 12000 --no-boilerplate-stage   # near-dup alone, boilerplate left in
+    python bench/dedup_bench.py --n 50000 --final-counts           # strip with the final counts (ideal)
 
-Pipeline order measured: per-agency boilerplate counting + stripping, canonical key, then near-dup
-clustering in a DuckDB store on a temp file. The near-dup stage runs in a child process fed in slices of
-``--slice`` articles (as runs feed it), so its peak RSS is its own, not the corpus builder's.
+Pipeline order measured: per-agency boilerplate counting + stripping (slice by slice with the counts
+known so far, as ``akhbar run`` strips near-duplicate keys), canonical key, then near-dup clustering in a
+DuckDB store on a temp file. The near-dup stage runs in a child process fed in slices of ``--slice``
+articles (as runs feed it), so its peak RSS is its own, not the corpus builder's.
+
+Peak RSS is the child's ``VmHWM`` (/proc/self/status), not ``getrusage().ru_maxrss``: Linux carries
+ru_maxrss across exec, so a child started from the corpus builder reported the builder's own peak
+(2,362 MB at 200,000 articles, all of it the parent's corpus). The batch Parquet file is written in row
+groups of one slice, so the child never holds more than one slice of keys.
 """
 
 from __future__ import annotations
@@ -65,17 +72,38 @@ def source_duplicates(base: list[Doc]) -> dict[str, str]:
     return {d.doc_id: base[find(i)].doc_id for i, d in enumerate(base)}
 
 
-def strip_stage(docs: list[Doc], con: duckdb.DuckDBPyConnection) -> tuple[list[str], float, int]:
-    """Count paragraphs per agency, strip boilerplate, return (keys, seconds, paragraphs removed)."""
+def strip_stage(
+    docs: list[Doc], con: duckdb.DuckDBPyConnection, slice_size: int | None = None
+) -> tuple[list[str], float, int]:
+    """Count paragraphs per agency, strip boilerplate, return (keys, seconds, paragraphs removed).
+
+    With ``slice_size`` each slice is counted and then stripped with the counts known so far (that slice
+    included), as ``akhbar run`` strips near-duplicate keys batch by batch; without it every doc is
+    stripped with the final counts.
+    """
     t = time.perf_counter()
-    boilerplate.count_paragraphs(con, ((d.agency, d.doc_id, d.paragraphs) for d in docs), run_id="bench")
-    preds = {a: boilerplate.boilerplate_predicate(con, a) for a in {d.agency for d in docs}}
     keys, removed = [], 0
-    for d in docs:
-        kept, gone = boilerplate.strip_boilerplate(d.paragraphs, preds[d.agency])
-        removed += len(gone)
-        keys.append(canonical_key("\n".join(kept)))
+    step = slice_size or len(docs)
+    for start in range(0, len(docs), step):
+        part = docs[start : start + step]
+        boilerplate.count_paragraphs(con, ((d.agency, d.doc_id, d.paragraphs) for d in part), run_id="bench")
+        preds = {a: boilerplate.boilerplate_predicate(con, a) for a in {d.agency for d in part}}
+        for d in part:
+            kept, gone = boilerplate.strip_boilerplate(d.paragraphs, preds[d.agency])
+            removed += len(gone)
+            keys.append(canonical_key("\n".join(kept)))
     return keys, time.perf_counter() - t, removed
+
+
+def peak_rss_mb() -> float:
+    """Return this process's peak resident set (VmHWM) in MB; ru_maxrss where /proc is missing."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def near_stage_child(parquet: str, db: str, slice_size: int, out: str) -> None:
@@ -98,7 +126,7 @@ def near_stage_child(parquet: str, db: str, slice_size: int, out: str) -> None:
         stats["merges"] += len(res.merges)
     seconds = time.perf_counter() - t
     con.close()
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mb()
     Path(out).write_text(json.dumps({"seconds": seconds, "peak_rss_mb": rss_mb, **stats}))
 
 
@@ -152,7 +180,14 @@ def evaluate(
     }
 
 
-def run(n: int, base: list[Doc], truth_base: dict[str, str], strip: bool, slice_size: int) -> dict:
+def run(
+    n: int,
+    base: list[Doc],
+    truth_base: dict[str, str],
+    strip: bool,
+    slice_size: int,
+    final_counts: bool = False,
+) -> dict:
     """Build an n-article corpus, run boilerplate + near-dup stages, evaluate."""
     docs, negatives = build_corpus(base, n)
     truth_of = {}
@@ -163,7 +198,7 @@ def run(n: int, base: list[Doc], truth_base: dict[str, str], strip: bool, slice_
         db = str(Path(tmp) / "bench.duckdb")
         con = duckdb.connect(db)
         if strip:
-            keys, strip_s, removed = strip_stage(docs, con)
+            keys, strip_s, removed = strip_stage(docs, con, None if final_counts else slice_size)
         else:
             t = time.perf_counter()
             keys, strip_s, removed = [canonical_key(d.body) for d in docs], 0.0, 0
@@ -173,6 +208,7 @@ def run(n: int, base: list[Doc], truth_base: dict[str, str], strip: bool, slice_
         pq.write_table(
             pa.table({"article_id": [d.doc_id for d in docs], "key": keys, "order": list(range(len(docs)))}),
             parquet,
+            row_group_size=slice_size,
         )
         del keys
         out = str(Path(tmp) / "stage.json")
@@ -205,6 +241,11 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT / ".." / "shared" / "data")
     ap.add_argument("--slice", type=int, default=10_000, help="articles per assign_clusters call")
     ap.add_argument("--no-boilerplate-stage", action="store_true", help="near-dup on bodies with boilerplate")
+    ap.add_argument(
+        "--final-counts",
+        action="store_true",
+        help="strip every doc with the final boilerplate counts (default: counts known so far, slice by slice, as runs do)",
+    )
     args = ap.parse_args()
     base = load_base(args.data)
     truth_base = source_duplicates(base)
@@ -217,11 +258,13 @@ def main() -> None:
         f"parameters: SHINGLE_CHARS={near.SHINGLE_CHARS} BANDS={near.BANDS} ROWS={near.ROWS} "
         f"JACCARD_MIN={near.JACCARD_MIN} CONTAINMENT_MIN={near.CONTAINMENT_MIN} "
         f"SIZE_RATIO_MIN={near.SIZE_RATIO_MIN} MIN_WORDS={near.MIN_WORDS}; boilerplate MIN_COUNT="
-        f"{boilerplate.MIN_COUNT} MIN_SHARE={boilerplate.MIN_SHARE}; stage={'near-dup only' if args.no_boilerplate_stage else 'boilerplate strip + near-dup'}"
+        f"{boilerplate.MIN_COUNT} MIN_SHARE={boilerplate.MIN_SHARE}; stage="
+        f"{'near-dup only' if args.no_boilerplate_stage else 'boilerplate strip + near-dup'}"
+        f"{'' if args.no_boilerplate_stage else (' (final counts)' if args.final_counts else ' (counts known so far, per slice)')}"
     )
     results = []
     for n in args.n:
-        r = run(n, base, truth_base, not args.no_boilerplate_stage, args.slice)
+        r = run(n, base, truth_base, not args.no_boilerplate_stage, args.slice, args.final_counts)
         results.append(r)
         print(f"\n## n = {r['n']:,}\n\n{r['table']}\n")
         print(f"hard-negative pairs: {r['hard_negative_pairs']}, merged: {r['hard_negatives_merged']}")

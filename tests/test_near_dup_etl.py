@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -11,6 +13,7 @@ import pytest
 
 from akhbar import etl
 from akhbar.config import Settings
+from akhbar.dedup import boilerplate as bp
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.usefixtures("normalizer_ready")
@@ -25,8 +28,15 @@ def _variants(tmp: Path) -> Path:
         words = paras[0].split()
         words[len(words) // 2] = "تغییر"
         paras[0] = " ".join(words)
-        out.append({"id": f"reprint-{i}", "url": f"https://www.tasnimnews.com/fa/news/{i}", "title": r["title"],
-                    "paragraphs": paras, "agency": "تسنیم"})
+        out.append(
+            {
+                "id": f"reprint-{i}",
+                "url": f"https://www.tasnimnews.com/fa/news/{i}",
+                "title": r["title"],
+                "paragraphs": paras,
+                "agency": "تسنیم",
+            }
+        )
     p = tmp / "reprints.jsonl"
     p.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in out), encoding="utf-8")
     return p
@@ -44,18 +54,261 @@ def _clusters(wh: Path) -> set[frozenset[str]]:
 def test_reprints_join_the_original_cluster(tmp_path: Path) -> None:
     reprints = _variants(tmp_path)
     wh = tmp_path / "wh"
-    etl.run(Settings(warehouse=wh, workers=1, entities=False), [str(SAMPLES / "langml" / "fars-news-sample.json.gz")])
+    etl.run(
+        Settings(warehouse=wh, workers=1, entities=False),
+        [str(SAMPLES / "langml" / "fars-news-sample.json.gz")],
+    )
     s = etl.run(Settings(warehouse=wh, workers=1, entities=False), [str(reprints)])
     assert s["articles_new"] == 5 and s["duplicates_new"] == 5
     con = duckdb.connect(str(wh / "news.duckdb"), read_only=True)
     rows = con.execute("SELECT original_agency, reprint_agency, match_reason FROM reprints").fetchall()
-    assert len(rows) == 5 and all(o == "فارس" and r == "تسنیم" and m.startswith("jaccard") for o, r, m in rows)
+    assert len(rows) == 5 and all(
+        o == "فارس" and r == "تسنیم" and m.startswith("jaccard") for o, r, m in rows
+    )
 
 
 def test_two_halves_give_the_same_clusters_as_one_run(tmp_path: Path) -> None:
     reprints = _variants(tmp_path)
     inputs = [SAMPLES / "langml" / "fars-news-sample.json.gz", reprints]
-    etl.run(Settings(warehouse=tmp_path / "one", workers=1, entities=False, batch_size=1000), [str(p) for p in inputs])
+    etl.run(
+        Settings(warehouse=tmp_path / "one", workers=1, entities=False, batch_size=1000),
+        [str(p) for p in inputs],
+    )
     for p in inputs:
         etl.run(Settings(warehouse=tmp_path / "halves", workers=1, entities=False), [str(p)])
     assert _clusters(tmp_path / "one") == _clusters(tmp_path / "halves")
+
+
+FIXTURE_ARTICLES = Path(__file__).resolve().parent / "fixtures" / "dedup" / "langml_articles.json"
+
+
+def _write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
+    return path
+
+
+def _story(tmp: Path) -> tuple[dict, dict, dict]:
+    """One real Fars article as three copies: the original (08:00), a spelling-variant reprint with one word
+    changed (10:30, Tasnim) and a verbatim copy (10:45, ISNA, same content key as the original)."""
+    art = json.loads(FIXTURE_ARTICLES.read_text(encoding="utf-8"))[3]
+    paras = art["paragraphs"]
+    variant = [p.replace("ی", "ي").replace("ک", "ك").replace("\u200c", " ") for p in paras]
+    words = variant[0].split()
+    words[len(words) // 2] = "تغییر"
+    variant[0] = " ".join(words)
+    title = paras[0][:60]
+    original = {
+        "id": "fars-1",
+        "url": "https://www.farsnews.ir/news/1",
+        "title": title,
+        "paragraphs": paras,
+        "agency": "فارس",
+        "date": "2023-08-26T08:00:00+00:00",
+    }
+    reprint = {
+        "id": "tasnim-1",
+        "url": "https://www.tasnimnews.com/fa/news/1",
+        "title": title,
+        "paragraphs": variant,
+        "agency": "تسنیم",
+        "date": "2023-08-26T10:30:00+00:00",
+    }
+    verbatim = {
+        "id": "isna-1",
+        "url": "https://www.isna.ir/news/1",
+        "title": title,
+        "paragraphs": paras,
+        "agency": "ایسنا",
+        "date": "2023-08-26T10:45:00+00:00",
+    }
+    return original, reprint, verbatim
+
+
+def _cluster_state(wh: Path) -> tuple[dict[str, str], dict[str, bool], list[tuple]]:
+    con = duckdb.connect(str(wh / "news.duckdb"), read_only=True)
+    try:
+        rows = con.execute("SELECT url, cluster_id, is_canonical FROM articles ORDER BY url").fetchall()
+        bad = con.execute(
+            (
+                Path(__file__).resolve().parents[1]
+                / "warehouse"
+                / "checks"
+                / "010_one_canonical_per_cluster.sql"
+            ).read_text()
+        ).fetchall()
+        by_id = dict(con.execute("SELECT article_id, url FROM articles").fetchall())
+        return {u: by_id[c] for u, c, _ in rows}, {u: k for u, _, k in rows}, bad
+    finally:
+        con.close()
+
+
+def test_earlier_published_copy_loaded_later_becomes_canonical(tmp_path: Path) -> None:
+    original, reprint, verbatim = _story(tmp_path)
+    wh = tmp_path / "wh"
+    settings = Settings(warehouse=wh, workers=1, entities=False)
+    etl.run(settings, [str(_write_jsonl(tmp_path / "copies.jsonl", [reprint, verbatim]))])
+    cluster, canonical, bad = _cluster_state(wh)
+    assert (
+        set(cluster.values()) == {reprint["url"]}
+        and canonical[reprint["url"]]
+        and not canonical[verbatim["url"]]
+    )
+    con = duckdb.connect(str(wh / "news.duckdb"), read_only=True)
+    terms_before = con.execute("SELECT sum(docs), count(*) FROM term_stats").fetchone()
+    con.close()
+
+    s = etl.run(settings, [str(_write_jsonl(tmp_path / "original.jsonl", [original]))])
+    assert s["articles_new"] == 1 and s["duplicates_new"] == 1
+    cluster, canonical, bad = _cluster_state(wh)
+    # The cluster keeps its id (its first-seen member); only is_canonical moves, to the earliest published copy.
+    assert set(cluster.values()) == {reprint["url"]}
+    assert canonical == {original["url"]: True, reprint["url"]: False, verbatim["url"]: False}
+    assert bad == []
+    con = duckdb.connect(str(wh / "news.duckdb"), read_only=True)
+    try:
+        # The story was counted once into term_stats when its cluster was created; the move adds no document.
+        assert con.execute("SELECT sum(docs), count(*) FROM term_stats").fetchone() == terms_before
+        reprints = con.execute(
+            "SELECT original_agency, reprint_agency, delay_minutes, match_reason FROM reprints ORDER BY delay_minutes"
+        ).fetchall()
+        assert [(o, r, d) for o, r, d, _ in reprints] == [("فارس", "تسنیم", 150), ("فارس", "ایسنا", 165)]
+        reason = con.execute(
+            "SELECT c.reason FROM clusters c JOIN articles a USING (article_id) WHERE a.url = ?",
+            [original["url"]],
+        ).fetchone()
+        assert reason == ("exact_duplicate: same content key",)
+        dc = con.execute("SELECT members, first_agency FROM duplicate_clusters").fetchall()
+        assert dc == [(3, "فارس")]
+    finally:
+        con.close()
+
+    # A rerun changes nothing; one run over all three in the same order gives the same clusters and canonical.
+    again = etl.run(settings, [str(tmp_path / "original.jsonl")])
+    assert again["articles_new"] == 0 and _cluster_state(wh)[1] == canonical
+    one = tmp_path / "one"
+    etl.run(
+        Settings(warehouse=one, workers=1, entities=False, batch_size=1000),
+        [str(tmp_path / "copies.jsonl"), str(tmp_path / "original.jsonl")],
+    )
+    assert _cluster_state(one)[:2] == (cluster, canonical)
+
+
+def test_undated_and_tied_copies_keep_the_first_seen_canonical(tmp_path: Path) -> None:
+    original, reprint, verbatim = _story(tmp_path)
+    undated = {**original, "date": None}
+    tied = {**verbatim, "date": reprint["date"]}  # same minute as the reprint, seen after it
+    wh = tmp_path / "wh"
+    settings = Settings(warehouse=wh, workers=1, entities=False)
+    etl.run(settings, [str(_write_jsonl(tmp_path / "a.jsonl", [reprint]))])
+    etl.run(settings, [str(_write_jsonl(tmp_path / "b.jsonl", [undated, tied]))])
+    cluster, canonical, bad = _cluster_state(wh)
+    assert bad == [] and len(set(cluster.values())) == 1
+    assert [u for u, k in canonical.items() if k] == [reprint["url"]]
+
+
+BORNA = (
+    Path(__file__).resolve().parents[1]
+    / ".."
+    / "shared"
+    / "data"
+    / "headlinegen-4agency-sample"
+    / "news_borna_20_LLM_Tagged.csv"
+)
+SIGNOFF = re.compile(r"^انتهای پیام\s*/?$")
+
+
+def _texts(wh: Path) -> tuple[dict[str, tuple[str, str]], list[tuple]]:
+    con = duckdb.connect(str(wh / "news.duckdb"), read_only=True)
+    try:
+        texts = {
+            u: (body, shown)
+            for u, body, shown in con.execute(
+                "SELECT a.url, a.body, t.body FROM articles a JOIN article_text t USING (article_id)"
+            ).fetchall()
+        }
+        counts = con.execute(
+            "SELECT agency, paragraph_key, text, count, seed FROM boilerplate ORDER BY ALL"
+        ).fetchall()
+        return texts, counts
+    finally:
+        con.close()
+
+
+def test_run_counts_agency_signoffs_and_article_text_strips_them(tmp_path: Path) -> None:
+    if not BORNA.exists():
+        pytest.skip(f"shared data not found: {BORNA} (the headlinegen-4agency-sample set)")
+    settings = Settings(warehouse=tmp_path / "one", workers=1, entities=False)
+    etl.run(settings, [str(BORNA)])
+    texts, counts = _texts(tmp_path / "one")
+    # Borna signs most articles off with «انتهای پیام/», on its own line or glued to the last sentence.
+    own_line = sum(1 for body, _ in texts.values() if any(SIGNOFF.match(line) for line in body.split("\n")))
+    assert own_line >= 5
+    con = duckdb.connect(str(tmp_path / "one" / "news.duckdb"), read_only=True)
+    listed = con.execute("SELECT agency, text, count, why FROM boilerplate_current").fetchall()
+    con.close()
+    assert [(ag, c, why) for ag, text, c, why in listed if SIGNOFF.match(text)] == [
+        ("برنا", own_line, "frequency")
+    ]
+    signed = [u for u, (body, _) in texts.items() if "انتهای پیام" in body]
+    assert len(signed) > own_line  # some are glued to the last paragraph
+    con = duckdb.connect(str(tmp_path / "one" / "news.duckdb"), read_only=True)
+    is_boilerplate = bp.boilerplate_predicate(con, "برنا")
+    con.close()
+    for body, shown in texts.values():
+        # The view removes what the Python strip removes: the sign-off lines, and a sign-off glued to the end.
+        assert "انتهای پیام" not in shown
+        assert shown == "\n".join(bp.strip_boilerplate(body.split("\n"), is_boilerplate)[0])
+    assert all(len(texts[u][1]) < len(texts[u][0]) for u in signed)  # articles.body itself stays whole
+
+    # A rerun counts nothing twice; two halves (two runs) give the same counts and the same texts.
+    etl.run(settings, [str(BORNA)])
+    assert _texts(tmp_path / "one") == (texts, counts)
+    header, *lines = BORNA.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    records = list(csv.reader(lines))
+    halves = []
+    for i, part in enumerate((records[: len(records) // 2], records[len(records) // 2 :])):
+        out = tmp_path / f"borna_{i}.csv"
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            fh.write(header)
+            csv.writer(fh).writerows(part)
+        halves.append(out)
+    for p in halves:
+        etl.run(Settings(warehouse=tmp_path / "halves", workers=1, entities=False), [str(p)])
+    assert _texts(tmp_path / "halves") == (texts, counts)
+
+
+def test_merged_clusters_keep_one_canonical_the_earliest_published(tmp_path: Path) -> None:
+    arts = json.loads(FIXTURE_ARTICLES.read_text(encoding="utf-8"))
+    a, c = arts[4]["paragraphs"], arts[2]["paragraphs"]  # two different real Fars stories of similar length
+
+    def rec(i: str, paras: list[str], agency: str, hour: int) -> dict:
+        return {
+            "id": i,
+            "url": f"https://example.ir/{i}",
+            "title": paras[0][:50],
+            "paragraphs": paras,
+            "agency": agency,
+            "date": f"2023-08-26T{hour:02d}:00:00+00:00",
+        }
+
+    wh = tmp_path / "wh"
+    settings = Settings(warehouse=wh, workers=1, entities=False)
+    etl.run(
+        settings,
+        [str(_write_jsonl(tmp_path / "1.jsonl", [rec("a", a, "فارس", 10), rec("c", c, "ایسنا", 9)]))],
+    )
+    cluster, canonical, bad = _cluster_state(wh)
+    assert len(set(cluster.values())) == 2 and all(canonical.values()) and bad == []
+    # A digest that carries both stories whole contains each of them: it bridges the two clusters.
+    etl.run(settings, [str(_write_jsonl(tmp_path / "2.jsonl", [rec("d", [*a, *c], "تسنیم", 11)]))])
+    cluster, canonical, bad = _cluster_state(wh)
+    assert set(cluster.values()) == {"https://example.ir/a"}  # the older cluster's id is kept
+    assert [u for u, k in canonical.items() if k] == ["https://example.ir/c"]  # earliest published wins
+    assert bad == []
+    con = duckdb.connect(str(wh / "news.duckdb"), read_only=True)
+    try:
+        assert con.execute(
+            "SELECT kept_cluster_id <> absorbed_cluster_id FROM cluster_merges"
+        ).fetchall() == [(True,)]
+    finally:
+        con.close()

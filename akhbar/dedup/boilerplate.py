@@ -9,18 +9,35 @@ counts once for it (in-article repeats are ``akhbar.dedup.paragraphs``' business
 
 A short seed list of known sign-off patterns marks boilerplate before an agency has enough articles for
 frequency to speak; frequency is the mechanism, the seeds only bootstrap it.
+
+Where stripping happens: for display, at query time, not at load. The loader keeps ``articles.body`` as
+the full normalized text, adds each batch to the counts (each article once) and records each article's
+paragraph keys (``boilerplate_articles.paragraph_keys``, aligned with the body's lines); the view
+``article_text`` (``sql/boilerplate_views.sql``) strips whatever the counts of *everything loaded so
+far* mark as boilerplate. Stripping the stored body at load with the counts known at that moment would
+make an article's text depend on how many articles of its agency came before it: a footer seen in 4
+articles is kept in the first run and removed in the next, loading in halves would give other bodies
+than one run, and the first articles of a new agency would keep their footers for ever. The counts are
+a sum over distinct articles, so the view's text depends only on the set of articles loaded, never on
+their order or batching, and a rerun changes nothing.
+
+Near-duplicate keys are the one place that strips at load (``akhbar.etl._boilerplate_stripper``, counts
+known so far, the batch included): a key is computed once, when its article arrives, and a shared
+footer left in it makes different articles of one agency look alike.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from akhbar.schema import col, ddl_for, table
+from akhbar.schema import col, ddl_for, table, table_name
 from akhbar.text.chars import canonical_key
 from akhbar.warehouse import rollback_quietly
 
@@ -51,33 +68,51 @@ _TAIL_SIGNOFF = re.compile(
     r"\s*[(\[]?\s*(?:انتهای|انتهاي|پایان|پايان)[\s\u200c]*(?:پیام|پيام|خبر|متن)\s*[/\\]?\s*[\w*]{0,4}\s*[)\]]?\s*$"
 )
 
+# Both tables grow with the corpus: no PRIMARY KEY index (DuckDB holds it in memory and rewrites it at
+# every checkpoint); counting merges by join and skips articles already counted, so keys stay unique.
 BOILERPLATE = table(
     "boilerplate",
     "Paragraph keys per agency with the number of distinct articles that contain them.",
     ["agency", "paragraph_key"],
     [
-        col("agency", pa.string(), "agency whose articles were counted", nullable=False),
+        col("agency", pa.string(), "agency whose articles were counted ('' when unknown)", nullable=False),
         col("paragraph_key", pa.string(), "canonical paragraph key (no spaces, digits as 0)", nullable=False),
         col("text", pa.string(), "one display form of the paragraph (first seen, truncated)", nullable=False),
         col("count", pa.int64(), "distinct articles of the agency containing the paragraph", nullable=False),
+        col(
+            "seed",
+            pa.bool_(),
+            "a known sign-off (SEED_PATTERNS): boilerplate whatever its count",
+            nullable=False,
+        ),
         col("first_run", pa.string(), "run that first counted it"),
         col("last_run", pa.string(), "run that last counted it"),
     ],
+    indexed=False,
 )
 BOILERPLATE_ARTICLES = table(
     "boilerplate_articles",
-    "Articles already counted into `boilerplate` (one row each), so a rerun does not count them twice.",
+    "Articles already counted into `boilerplate` (one row each, so a rerun does not count them twice).",
     ["agency", "article_id"],
     [
-        col("agency", pa.string(), "agency", nullable=False),
+        col("agency", pa.string(), "agency ('' when unknown)", nullable=False),
         col("article_id", pa.string(), "article id", nullable=False),
+        col(
+            "paragraph_keys",
+            pa.list_(pa.string()),
+            "paragraph key of each line of articles.body, in order ('' for a line without letters)",
+        ),
     ],
+    indexed=False,
 )
+VIEWS_SQL = Path(__file__).resolve().parent / "sql" / "boilerplate_views.sql"
 SCHEMAS = (BOILERPLATE, BOILERPLATE_ARTICLES)
 
 _DIGITS = re.compile(r"\d+")
 
 
+# Cached: a batch's paragraphs are keyed when counted and again when stripped for near-dup keys.
+@functools.lru_cache(maxsize=16_384)
 def paragraph_key(paragraph: str) -> str:
     """Return the counting key of a paragraph: canonical, without spaces, digit runs masked to 0.
 
@@ -166,48 +201,52 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl_for(schema))
 
 
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables and the ``boilerplate_current`` / ``article_text`` views over them."""
+    ensure_tables(con)
+    con.execute(VIEWS_SQL.read_text(encoding="utf-8"))
+
+
 def count_paragraphs(
     con: duckdb.DuckDBPyConnection,
     articles: Iterable[tuple[str, str, Sequence[str]]],
     run_id: str | None = None,
+    transaction: bool = True,
 ) -> int:
     """Add (agency, article_id, paragraphs) to the per-agency paragraph counts; return articles counted.
 
-    Articles already counted (same agency and id) are skipped, so rerunning a load changes nothing.
+    Articles already counted (same agency and id) are skipped, so rerunning a load changes nothing. Each
+    article's paragraph keys are stored in order, for the ``article_text`` view. ``transaction=False``
+    runs inside a transaction the caller holds open (the loader commits its counts on their own).
     """
     ensure_tables(con)
-    seen_here: set[tuple[str, str]] = set()
-    per_article: list[tuple[str, str]] = []
-    rows: dict[tuple[str, str], list] = {}
-    batch = []
+    batch: dict[tuple[str, str], Sequence[str]] = {}
     for agency, article_id, paragraphs in articles:
-        agency = agency or ""
-        if (agency, article_id) in seen_here:
-            continue
-        seen_here.add((agency, article_id))
-        batch.append((agency, article_id, paragraphs))
+        batch.setdefault((agency or "", article_id), paragraphs)
     if not batch:
         return 0
-    done = set(
-        con.execute(
-            """SELECT agency, article_id FROM boilerplate_articles
-               WHERE article_id IN (SELECT unnest($1))""",
-            [[a for _, a, _ in batch]],
-        ).fetchall()
-    )
-    for agency, article_id, paragraphs in batch:
+    con.register("_bp_ids", pa.table({"id": pa.array(sorted({a for _, a in batch}), pa.string())}))
+    try:
+        done = set(
+            con.execute(
+                "SELECT agency, article_id FROM boilerplate_articles WHERE article_id IN (SELECT id FROM _bp_ids)"
+            ).fetchall()
+        )
+    finally:
+        con.unregister("_bp_ids")
+    rows: dict[tuple[str, str], list] = {}
+    seen: dict[str, list] = {"agency": [], "article_id": [], "paragraph_keys": []}
+    for (agency, article_id), paragraphs in batch.items():
         if (agency, article_id) in done:
             continue
-        per_article.append((agency, article_id))
-        keys: dict[str, str] = {}
-        for p in paragraphs:
-            k = paragraph_key(p)
-            if k and k not in keys:  # once per article: in-article repeats are not evidence
-                keys[k] = p.strip()[:SAMPLE_CHARS]
-        for k, text in keys.items():
-            slot = rows.setdefault((agency, k), [agency, k, text, 0])
+        keys = paragraph_keys(paragraphs)
+        seen["agency"].append(agency)
+        seen["article_id"].append(article_id)
+        seen["paragraph_keys"].append(keys)
+        for k, p in _first_text(keys, paragraphs):
+            slot = rows.setdefault((agency, k), [agency, k, p, 0])
             slot[3] += 1
-    if not per_article:
+    if not seen["article_id"]:
         return 0
     counts = pa.table(
         {
@@ -215,37 +254,60 @@ def count_paragraphs(
             "paragraph_key": [r[1] for r in rows.values()],
             "text": [r[2] for r in rows.values()],
             "count": pa.array([r[3] for r in rows.values()], pa.int64()),
+            "seed": [seed_match(r[1]) for r in rows.values()],
         }
     )
-    seen_tbl = pa.table(
-        {"agency": [a for a, _ in per_article], "article_id": [i for _, i in per_article]},
-        schema=BOILERPLATE_ARTICLES,
-    )
-    con.execute("BEGIN TRANSACTION")
+    seen_tbl = pa.table(seen, schema=BOILERPLATE_ARTICLES)
+    if transaction:
+        con.execute("BEGIN TRANSACTION")
     try:
         con.register("_bp_counts", counts)
+        con.register("_bp_seen", seen_tbl)
+        # MERGE by join: no key index needed on the growing table.
         con.execute(
-            """INSERT INTO boilerplate (agency, paragraph_key, text, count, first_run, last_run)
-               SELECT agency, paragraph_key, text, count, $1, $1 FROM _bp_counts
-               ON CONFLICT (agency, paragraph_key) DO UPDATE
-               SET count = boilerplate.count + excluded.count, last_run = excluded.last_run""",
+            """MERGE INTO boilerplate AS b USING _bp_counts AS n
+               ON b.agency = n.agency AND b.paragraph_key = n.paragraph_key
+               WHEN MATCHED THEN UPDATE SET count = b.count + n.count, last_run = $1
+               WHEN NOT MATCHED THEN INSERT (agency, paragraph_key, text, count, seed, first_run, last_run)
+                   VALUES (n.agency, n.paragraph_key, n.text, n.count, n.seed, $1, $1)""",
             [run_id],
         )
-        con.register("_bp_seen", seen_tbl)
         con.execute("INSERT INTO boilerplate_articles SELECT * FROM _bp_seen")
-        con.execute("COMMIT")
+        if transaction:
+            con.execute("COMMIT")
     except Exception:
-        rollback_quietly(con)
+        if transaction:
+            rollback_quietly(con)
         raise
     finally:
         con.unregister("_bp_counts")
         con.unregister("_bp_seen")
-    return len(per_article)
+    return len(seen["article_id"])
+
+
+def _first_text(keys: Sequence[str], paragraphs: Sequence[str]) -> list[tuple[str, str]]:
+    """Return (key, display sample) once per distinct non-empty key: in-article repeats are not evidence."""
+    out: dict[str, str] = {}
+    for k, p in zip(keys, paragraphs, strict=True):
+        if k and k not in out:
+            out[k] = p.strip()[:SAMPLE_CHARS]
+    return list(out.items())
+
+
+def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    """Tell whether the boilerplate tables exist (readers may hold a read-only connection: no DDL there)."""
+    names = {table_name(s) for s in SCHEMAS}
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name IN (SELECT unnest($1))",
+        [sorted(names)],
+    ).fetchone()[0]
+    return found == len(names)
 
 
 def agency_article_count(con: duckdb.DuckDBPyConnection, agency: str) -> int:
-    """Return how many articles of an agency have been counted."""
-    ensure_tables(con)
+    """Return how many articles of an agency have been counted (0 before anything was counted)."""
+    if not _has_tables(con):
+        return 0
     return con.execute(
         "SELECT count(*) FROM boilerplate_articles WHERE agency = $1", [agency or ""]
     ).fetchone()[0]
@@ -253,7 +315,8 @@ def agency_article_count(con: duckdb.DuckDBPyConnection, agency: str) -> int:
 
 def boilerplate_keys(con: duckdb.DuckDBPyConnection, agency: str) -> dict[str, str]:
     """Return {paragraph_key: reason} of the paragraphs that frequency marks as boilerplate for an agency."""
-    ensure_tables(con)
+    if not _has_tables(con):
+        return {}
     total = agency_article_count(con, agency)
     rows = con.execute(
         "SELECT paragraph_key, count FROM boilerplate WHERE agency = $1 AND count >= $2",

@@ -148,3 +148,76 @@ def test_tables_match_their_declared_schema(schema):
     name = schema.metadata[b"table"].decode()
     described = [(r[0], r[1], r[2]) for r in con.execute(f'DESCRIBE "{name}"').fetchall()]
     assert described == [(f.name, duckdb_type(f.type), "YES" if f.nullable else "NO") for f in schema]
+
+
+def _text_table(con, batch):
+    """A minimal `articles` table (the columns article_text reads) holding the batch's bodies."""
+    con.execute("CREATE TABLE IF NOT EXISTS articles (article_id VARCHAR, agency VARCHAR, body VARCHAR)")
+    con.executemany(
+        "INSERT INTO articles VALUES (?, ?, ?)", [[aid, ag, "\n".join(p)] for ag, aid, p in batch]
+    )
+    bp.create_views(con)
+
+
+def _footed(articles):
+    """Real Fars and Varzesh3 articles with their agency's footer; every third Fars one also signs off glued
+    to its last line (the real «انتهاي پيام/م*» of the fixture's own Fars copy)."""
+    batch = _agency_articles(articles, "fars") + _agency_articles(articles, "varzesh3")
+    out = []
+    for i, (ag, aid, paras) in enumerate(batch):
+        if ag == "fars" and i % 3 == 0:
+            paras = [*paras[:-2], paras[-2] + " انتهاي پيام/م*", paras[-1]]
+        out.append((ag, aid, paras))
+    return out
+
+
+def test_article_text_view_strips_what_python_strips(articles):
+    con = duckdb.connect()
+    batch = _footed(articles)
+    bp.count_paragraphs(con, batch, run_id="r1")
+    _text_table(con, batch)
+    shown = dict(con.execute("SELECT article_id, body FROM article_text").fetchall())
+    removed_any = 0
+    for ag, aid, paras in batch:
+        kept, removed = bp.strip_boilerplate(paras, bp.boilerplate_predicate(con, ag))
+        assert shown[aid] == "\n".join(kept), aid
+        removed_any += bool(removed)
+    assert removed_any == len(batch)  # every article carried its agency's footer
+    listed = set(con.execute("SELECT agency, text, count, why FROM boilerplate_current").fetchall())
+    assert listed == {
+        ("fars", CHANNEL, len(_agency_articles(articles, "fars")), "frequency"),
+        ("varzesh3", RELATED, len(_agency_articles(articles, "varzesh3")), "frequency"),
+        ("fars", "انتهاي\u200cپيام/م*", 1, "seed"),  # the fixture's own real sign-off, on its own line
+    }
+
+
+def test_article_text_is_the_same_in_halves_and_after_a_rerun(articles):
+    batch = _footed(articles)
+    one = duckdb.connect()
+    bp.count_paragraphs(one, batch, run_id="r1")
+    _text_table(one, batch)
+    halves = duckdb.connect()
+    mid = len(batch) // 2
+    bp.count_paragraphs(halves, batch[:mid], run_id="h1")
+    bp.count_paragraphs(halves, batch[mid:], run_id="h2")
+    assert bp.count_paragraphs(halves, batch, run_id="h3") == 0  # rerun: nothing counted twice
+    _text_table(halves, batch)
+    query = "SELECT article_id, body, paragraphs_removed FROM article_text ORDER BY article_id"
+    assert one.execute(query).fetchall() == halves.execute(query).fetchall()
+    counts = "SELECT agency, paragraph_key, count, seed FROM boilerplate ORDER BY ALL"
+    assert one.execute(counts).fetchall() == halves.execute(counts).fetchall()
+
+
+def test_seed_signoff_is_stripped_before_frequency_speaks(articles):
+    con = duckdb.connect()
+    art = articles[4]
+    batch = [("tasnim", "t1", [*art["paragraphs"], "انتهای پیام/"])]  # one article: no frequency yet
+    bp.count_paragraphs(con, batch, run_id="r1")
+    _text_table(con, batch)
+    assert con.execute("SELECT body, paragraphs_removed FROM article_text").fetchone() == (
+        "\n".join(art["paragraphs"]),
+        1,
+    )
+    assert con.execute("SELECT text, count, why FROM boilerplate_current").fetchall() == [
+        ("انتهای پیام/", 1, "seed")
+    ]

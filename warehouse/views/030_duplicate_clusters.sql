@@ -1,12 +1,12 @@
 -- duplicate_clusters: which stories were published more than once, by whom, and who had them first?
 -- One row per cluster with two or more articles (articles.cluster_id: exact and near duplicates). first_* is the
--- earliest-published member (undated members count as later; ties go to the canonical one).
+-- canonical member: the earliest published (undated members count as later), ties and undated to the first seen.
 CREATE OR REPLACE VIEW duplicate_clusters AS
 WITH ranked AS (
     SELECT
         *,
         row_number() OVER (
-            PARTITION BY cluster_id ORDER BY published_at NULLS LAST, is_canonical DESC, loaded_at, article_id
+            PARTITION BY cluster_id ORDER BY is_canonical DESC, published_at NULLS LAST, loaded_at, article_id
         ) AS pos,
         count(*) OVER (PARTITION BY cluster_id) AS members
     FROM articles

@@ -1,13 +1,14 @@
 -- reprints: who republished whose story, and how long after?
 -- Needs table `clusters` (article_id, cluster_id, matched_article_id, reason, ...) from near-duplicate detection.
--- One row per article of a cluster that came after the cluster's first-published member from another agency:
--- the original (earliest published, ties to the canonical member), the reprint, the delay, and how it matched.
+-- One row per article of a cluster from another agency than the cluster's original: the original is the canonical
+-- member (earliest published_at, else first seen; kept so by the loader, akhbar/etl.py::_settle_canonical),
+-- then the reprint, the delay, and how it matched (clusters.reason: the similarity, or exact_duplicate).
 CREATE OR REPLACE VIEW reprints AS
 WITH ranked AS (
     SELECT
         a.article_id, a.cluster_id, a.agency, a.published_at, a.title, c.reason, c.matched_article_id,
         row_number() OVER (
-            PARTITION BY a.cluster_id ORDER BY a.published_at NULLS LAST, a.is_canonical DESC, a.loaded_at, a.article_id
+            PARTITION BY a.cluster_id ORDER BY a.is_canonical DESC, a.published_at NULLS LAST, a.loaded_at, a.article_id
         ) AS pos
     FROM articles AS a
     LEFT JOIN clusters AS c USING (article_id)
