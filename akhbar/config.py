@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(2_000_000_000, description="decompressed bytes read from one file at most")
     entities: bool = Field(True, description="extract named entities and quotes (the slowest stage)")
     lock_timeout: float = Field(600.0, description="seconds to wait for another writer before giving up")
+    duckdb_memory: str = Field(
+        "512MB",
+        description="DuckDB memory limit of the writer (its default, 80 % of RAM, let the buffer pool grow with the history)",
+    )
 
     @property
     def db_path(self) -> Path:

@@ -66,7 +66,7 @@ class RunState:
     def connection(self) -> duckdb.DuckDBPyConnection:
         """Return the open DuckDB connection, reopening the file if it was released after the last batch."""
         if self.con is None:
-            self.con = warehouse.reopen_writer(self.settings.db_path, self.settings.lock_timeout)
+            self.con = warehouse.reopen_writer(self.settings.db_path, self.settings.lock_timeout, self.settings.duckdb_memory)
         return self.con
 
     def release(self) -> None:
@@ -107,7 +107,7 @@ def start_run(settings: Settings, inputs: list[str], flow: str = "news-etl", sha
     lock.__enter__()
     con = None
     try:
-        con = warehouse.connect_writer(settings.db_path, settings.lock_timeout)
+        con = warehouse.connect_writer(settings.db_path, settings.lock_timeout, settings.duckdb_memory)
         registered = {r[0] for r in con.execute("SELECT path FROM lake_files").fetchall()}
         orphans = lake.remove_orphans(settings.warehouse, registered)
         # Runs that died stay 'running' forever otherwise: mark them.
@@ -436,8 +436,6 @@ def _boilerplate_stripper(state: RunState, rows: list[dict[str, Any]]) -> Callab
 
     con = state.con
     if rows:
-        if not con.execute("SELECT 1 FROM duckdb_views() WHERE view_name = 'article_text'").fetchone():
-            boilerplate.create_views(con)
         boilerplate.count_paragraphs(con, ((r["agency"], r["article_id"], r["body"].split("\n")) for r in rows), state.run_id)
     predicates: dict[str, Callable[[str], bool]] = {}
 
@@ -453,8 +451,9 @@ def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
     """Deduplicate a prepared batch against the warehouse, write its Parquet files and load it, atomically.
 
     Exact duplicates (same content key) join the cluster already holding that key; the first article of a
-    new key starts a cluster and is its canonical member. Rows already loaded (same article id) are skipped,
-    so rerunning the same input writes nothing.
+    new key starts a cluster, near-duplicates join theirs, and each touched cluster's canonical member is
+    re-picked (earliest published, else first seen) in the same transaction. Rows already loaded (same
+    article id) are skipped, so rerunning the same input writes nothing.
     """
     try:
         return _load(state, prepared)

@@ -288,6 +288,44 @@ SEARCH_DOCS = table(
     indexed=False,
 )
 
+# Per-agency boilerplate counts (akhbar.dedup.boilerplate). Both tables grow with the corpus: no PRIMARY KEY index (DuckDB holds it in memory and rewrites it at
+# every checkpoint); counting merges by join and skips articles already counted, so keys stay unique.
+BOILERPLATE = table(
+    "boilerplate",
+    "Paragraph keys per agency with the number of distinct articles that contain them.",
+    ["agency", "paragraph_key"],
+    [
+        col("agency", pa.string(), "agency whose articles were counted ('' when unknown)", nullable=False),
+        col("paragraph_key", pa.string(), "canonical paragraph key (no spaces, digits as 0)", nullable=False),
+        col("text", pa.string(), "one display form of the paragraph (first seen, truncated)", nullable=False),
+        col("count", pa.int64(), "distinct articles of the agency containing the paragraph", nullable=False),
+        col(
+            "seed",
+            pa.bool_(),
+            "a known sign-off (SEED_PATTERNS): boilerplate whatever its count",
+            nullable=False,
+        ),
+        col("first_run", pa.string(), "run that first counted it"),
+        col("last_run", pa.string(), "run that last counted it"),
+    ],
+    indexed=False,
+)
+BOILERPLATE_ARTICLES = table(
+    "boilerplate_articles",
+    "Articles already counted into `boilerplate` (one row each, so a rerun does not count them twice).",
+    ["agency", "article_id"],
+    [
+        col("agency", pa.string(), "agency ('' when unknown)", nullable=False),
+        col("article_id", pa.string(), "article id", nullable=False),
+        col(
+            "paragraph_keys",
+            pa.list_(pa.string()),
+            "paragraph key of each line of articles.body, in order ('' for a line without letters)",
+        ),
+    ],
+    indexed=False,
+)
+
 REGISTRY: dict[str, pa.Schema] = {}
 
 
@@ -297,7 +335,8 @@ def register(schema: pa.Schema) -> pa.Schema:
     return schema
 
 
-for _s in (ARTICLES, REJECTS, RUNS, TERM_STATS, LAKE_FILES, FEED_STATE, SEEN_URLS, SEARCH_DOCS, ENTITIES, QUOTES, LSH_BANDS, NEAR_KEYS, CLUSTERS, CLUSTER_MERGES):
+for _s in (ARTICLES, REJECTS, RUNS, TERM_STATS, LAKE_FILES, FEED_STATE, SEEN_URLS, SEARCH_DOCS, ENTITIES, QUOTES, LSH_BANDS, NEAR_KEYS, CLUSTERS, CLUSTER_MERGES,
+           BOILERPLATE, BOILERPLATE_ARTICLES):
     register(_s)
 
 

@@ -83,17 +83,25 @@ def _connect_retrying(db_path: Path, read_only: bool, wait: float) -> duckdb.Duc
             delay = min(delay * 2, 0.25)
 
 
-def connect_writer(db_path: Path, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+def connect_writer(db_path: Path, wait: float = 0.0, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse for writing and initialise it (waiting up to ``wait`` s for readers to let go)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = _connect_retrying(db_path, read_only=False, wait=wait)
+    con = _limit(_connect_retrying(db_path, read_only=False, wait=wait), memory_limit)
     init(con)
     return con
 
 
-def reopen_writer(db_path: Path, wait: float) -> duckdb.DuckDBPyConnection:
+def reopen_writer(db_path: Path, wait: float, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Reopen an initialised warehouse for writing, between two batches of a run (no DDL)."""
-    return _connect_retrying(db_path, read_only=False, wait=wait)
+    return _limit(_connect_retrying(db_path, read_only=False, wait=wait), memory_limit)
+
+
+def _limit(con: duckdb.DuckDBPyConnection, memory_limit: str | None) -> duckdb.DuckDBPyConnection:
+    # DuckDB's default buffer pool is 80 % of RAM and the writer's grew with the history; a bound keeps
+    # the writer's RSS flat (larger operations spill to the warehouse's temp directory instead).
+    if memory_limit:
+        con.execute("SET memory_limit = ?", [memory_limit])
+    return con
 
 
 def connect_reader(db_path: Path, wait: float = 30.0) -> duckdb.DuckDBPyConnection:

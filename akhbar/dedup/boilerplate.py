@@ -32,14 +32,13 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from akhbar.schema import col, ddl_for, table, table_name
+from akhbar.schema import BOILERPLATE, BOILERPLATE_ARTICLES, ddl_for, table_name
 from akhbar.text.chars import canonical_key
-from akhbar.warehouse import rollback_quietly
+from akhbar.warehouse import SQL_DIR, rollback_quietly
 
 # Thresholds. In the shared corpora (1,355 Fars, 1,954 Varzesh3, 1,702 Hamshahri articles) the most
 # frequent real paragraphs are section headings («شرح گل» 0.4 %, «اتفاق ویژه:» 0.5 % of Varzesh3),
@@ -68,44 +67,8 @@ _TAIL_SIGNOFF = re.compile(
     r"\s*[(\[]?\s*(?:انتهای|انتهاي|پایان|پايان)[\s\u200c]*(?:پیام|پيام|خبر|متن)\s*[/\\]?\s*[\w*]{0,4}\s*[)\]]?\s*$"
 )
 
-# Both tables grow with the corpus: no PRIMARY KEY index (DuckDB holds it in memory and rewrites it at
-# every checkpoint); counting merges by join and skips articles already counted, so keys stay unique.
-BOILERPLATE = table(
-    "boilerplate",
-    "Paragraph keys per agency with the number of distinct articles that contain them.",
-    ["agency", "paragraph_key"],
-    [
-        col("agency", pa.string(), "agency whose articles were counted ('' when unknown)", nullable=False),
-        col("paragraph_key", pa.string(), "canonical paragraph key (no spaces, digits as 0)", nullable=False),
-        col("text", pa.string(), "one display form of the paragraph (first seen, truncated)", nullable=False),
-        col("count", pa.int64(), "distinct articles of the agency containing the paragraph", nullable=False),
-        col(
-            "seed",
-            pa.bool_(),
-            "a known sign-off (SEED_PATTERNS): boilerplate whatever its count",
-            nullable=False,
-        ),
-        col("first_run", pa.string(), "run that first counted it"),
-        col("last_run", pa.string(), "run that last counted it"),
-    ],
-    indexed=False,
-)
-BOILERPLATE_ARTICLES = table(
-    "boilerplate_articles",
-    "Articles already counted into `boilerplate` (one row each, so a rerun does not count them twice).",
-    ["agency", "article_id"],
-    [
-        col("agency", pa.string(), "agency ('' when unknown)", nullable=False),
-        col("article_id", pa.string(), "article id", nullable=False),
-        col(
-            "paragraph_keys",
-            pa.list_(pa.string()),
-            "paragraph key of each line of articles.body, in order ('' for a line without letters)",
-        ),
-    ],
-    indexed=False,
-)
-VIEWS_SQL = Path(__file__).resolve().parent / "sql" / "boilerplate_views.sql"
+# Also applied by warehouse.init with the other views.
+VIEWS_SQL = (SQL_DIR / "views" / "075_boilerplate_current.sql", SQL_DIR / "views" / "076_article_text.sql")
 SCHEMAS = (BOILERPLATE, BOILERPLATE_ARTICLES)
 
 _DIGITS = re.compile(r"\d+")
@@ -204,7 +167,8 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables and the ``boilerplate_current`` / ``article_text`` views over them."""
     ensure_tables(con)
-    con.execute(VIEWS_SQL.read_text(encoding="utf-8"))
+    for path in VIEWS_SQL:
+        con.execute(path.read_text(encoding="utf-8"))
 
 
 def count_paragraphs(

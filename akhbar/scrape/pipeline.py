@@ -208,7 +208,7 @@ def record_status(settings: Settings, run_id: str, status: str) -> None:
     failures are written in a second, short write.
     """
     with warehouse.writer_lock(Path(settings.warehouse), settings.lock_timeout):
-        con = warehouse.connect_writer(settings.db_path)
+        con = warehouse.connect_writer(settings.db_path, memory_limit=settings.duckdb_memory)
         try:
             con.execute("UPDATE runs SET status = ? WHERE run_id = ? AND status = 'ok'", [status, run_id])
         finally:

@@ -9,4 +9,8 @@ SELECT 'search_docs', article_id, count(*) FROM search_docs GROUP BY article_id 
 UNION ALL
 SELECT 'entities', article_id || ':' || "start", count(*) FROM entities GROUP BY article_id, "start" HAVING count(*) > 1
 UNION ALL
-SELECT 'quotes', article_id || ':' || "start", count(*) FROM quotes GROUP BY article_id, "start" HAVING count(*) > 1;
+SELECT 'quotes', article_id || ':' || "start", count(*) FROM quotes GROUP BY article_id, "start" HAVING count(*) > 1
+UNION ALL
+SELECT 'boilerplate', agency || ':' || paragraph_key, count(*) FROM boilerplate GROUP BY agency, paragraph_key HAVING count(*) > 1
+UNION ALL
+SELECT 'boilerplate_articles', agency || ':' || article_id, count(*) FROM boilerplate_articles GROUP BY agency, article_id HAVING count(*) > 1;

@@ -1,18 +1,8 @@
--- boilerplate_current, article_text: which paragraphs are boilerplate for each agency now, and each article's
--- display body without them (articles.body keeps the full normalized text; boilerplate is stripped here, at
--- query time, from the counts of everything loaded, so reruns and loading in halves give the same text).
--- Needs tables `boilerplate` and `boilerplate_articles` (akhbar/dedup/boilerplate.py). The thresholds are
--- boilerplate.MIN_COUNT (5) and MIN_SHARE (0.02), and the tail pattern is boilerplate._TAIL_SIGNOFF in RE2
--- syntax; tests/dedup/test_boilerplate.py checks that this view and boilerplate.strip_boilerplate agree.
-CREATE OR REPLACE VIEW boilerplate_current AS
-WITH totals AS (SELECT agency, count(*) AS articles FROM boilerplate_articles GROUP BY agency)
-SELECT
-    b.agency, b.paragraph_key, b.text, b.count, t.articles,
-    CASE WHEN b.count >= 5 AND b.count / t.articles >= 0.02 THEN 'frequency' ELSE 'seed' END AS why
-FROM boilerplate AS b
-JOIN totals AS t USING (agency)
-WHERE b.seed OR (b.count >= 5 AND b.count / t.articles >= 0.02);
-
+-- article_text: what does each article say without its agency's boilerplate?
+-- articles.body keeps the full normalized text; paragraphs that boilerplate_current lists for the article's agency
+-- are left out here, at query time, so reruns and loading in halves give the same text. A sign-off glued to the
+-- last line («... انتهای پیام/م») is cut off too (boilerplate._TAIL_SIGNOFF in RE2 syntax); tests/dedup/
+-- test_boilerplate.py checks that this view and boilerplate.strip_boilerplate agree.
 CREATE OR REPLACE VIEW article_text AS
 WITH paras AS (
     SELECT a.article_id, p.text, p.pos, ba.paragraph_keys[p.pos] AS paragraph_key,
