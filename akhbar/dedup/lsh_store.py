@@ -145,6 +145,48 @@ def _unique(batch: Iterable[BatchItem]) -> list[BatchItem]:
     return sorted(seen.values(), key=lambda it: (it[2], it[0]))
 
 
+def _verify_old(
+    old_pairs: Sequence[tuple[str, str, int]],
+    old_cluster: dict[str, str],
+    sets: dict[str, near.Shingled],
+    fetch_keys: KeyFetcher,
+    result: Assignment,
+) -> list[tuple[str, str, str, str]]:
+    """Verify new articles against their candidates from earlier loads; return the edges to old clusters.
+
+    One verified member is enough to join a cluster, so each (new article, old cluster) pair tries the
+    candidate sharing the most bands first and the others only if it fails. A story reprinted fifteen
+    times used to cost fifteen fetches and comparisons per new copy (70 % of the writer's time on the
+    50,000-article scaled corpus); the clusters are the same, since the skipped edges join nothing new.
+    """
+    todo: dict[tuple[str, str], list[str]] = {}  # (new, old cluster) -> candidates, most shared bands first
+    for a, o, _ in old_pairs:  # already ordered by (a, bands desc, o)
+        if o in old_cluster:
+            todo.setdefault((a, old_cluster[o]), []).append(o)
+    edges: list[tuple[str, str, str, str]] = []
+    tried = 0
+    while todo:
+        wanted = sorted({members[tried] for members in todo.values() if tried < len(members)})
+        if not wanted:
+            break
+        old_sets = {aid: near.shingle_key(k, signature=False) for aid, k in fetch_keys(wanted).items()}
+        for (a, cid), members in list(todo.items()):
+            if tried >= len(members):
+                del todo[(a, cid)]
+                continue
+            o = members[tried]
+            if o not in old_sets:
+                continue
+            ok, why = near.compare(sets[a], old_sets[o])
+            result.candidates += 1
+            if ok:
+                result.matches += 1
+                edges.append((a, "c:" + cid, o, why))
+                del todo[(a, cid)]
+        tried += 1
+    return edges
+
+
 def _assign_chunk(
     con: duckdb.DuckDBPyConnection,
     items: Sequence[BatchItem],
@@ -188,9 +230,11 @@ def _assign_chunk(
     )
     con.register("_near_batch_bands", bands)
     try:
+        # With the number of shared bands: the candidate sharing most is tried first (see below).
         old_pairs = con.execute(
-            """SELECT DISTINCT b.article_id, l.article_id
-               FROM _near_batch_bands b JOIN lsh_bands l ON b.band = l.band AND b.hash = l.hash"""
+            """SELECT b.article_id, l.article_id, count(*) AS bands
+               FROM _near_batch_bands b JOIN lsh_bands l ON b.band = l.band AND b.hash = l.hash
+               GROUP BY ALL ORDER BY b.article_id, bands DESC, l.article_id"""
         ).fetchall()
         new_pairs = con.execute(
             """SELECT DISTINCT a.article_id, b.article_id
@@ -200,7 +244,7 @@ def _assign_chunk(
     finally:
         con.unregister("_near_batch_bands")
 
-    old_ids = sorted({o for _, o in old_pairs})
+    old_ids = sorted({o for _, o, _ in old_pairs})
     old_cluster: dict[str, str] = {}
     cluster_first: dict[str, int] = {}
     if old_ids:
@@ -214,9 +258,6 @@ def _assign_chunk(
         for aid, cid, first in rows:
             old_cluster[aid] = cid
             cluster_first[cid] = first
-        old_sets = {aid: near.shingle_key(k, signature=False) for aid, k in fetch_keys(old_ids).items()}
-    else:
-        old_sets = {}
 
     # Nodes: new article ids and existing cluster ids ("c:" prefixed). Existing clusters rank before any
     # new article (ids stay stable), older clusters before younger; new articles by first sight.
@@ -228,13 +269,7 @@ def _assign_chunk(
     uf = _UnionFind(rank)
     matched: dict[str, tuple[str, str]] = {}  # new article -> (article it matched, why), first match kept
     edges: list[tuple[str, str, str, str]] = []  # (new id, other node, other article id, why)
-    for a, o in old_pairs:
-        if o in old_sets and o in old_cluster:
-            ok, why = near.compare(sets[a], old_sets[o])
-            result.candidates += 1
-            if ok:
-                result.matches += 1
-                edges.append((a, "c:" + old_cluster[o], o, why))
+    edges.extend(_verify_old(old_pairs, old_cluster, sets, fetch_keys, result))
     for a, b in new_pairs:
         ok, why = near.compare(sets[a], sets[b])
         result.candidates += 1
