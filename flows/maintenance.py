@@ -29,10 +29,15 @@ class MaintenanceParams(BaseModel):
 
 
 # Each task opens its own connection inside (tasks pass paths and plain values, never connections).
+def _writer(warehouse_dir: str) -> Any:
+    settings = Settings(warehouse=warehouse_dir)
+    return warehouse.connect_writer(settings.db_path, memory_limit=settings.duckdb_memory)
+
+
 @task(name="compact-lake", cache_policy=NO_CACHE)
 def compact_lake(warehouse_dir: str, run_id: str, min_files: int) -> list[maintenance.Compacted]:
     """Merge small Parquet files per partition and checkpoint DuckDB."""
-    con = warehouse.connect_writer(Settings(warehouse=warehouse_dir).db_path)
+    con = _writer(warehouse_dir)
     try:
         return maintenance.compact_lake(con, Path(warehouse_dir), run_id, min_files)
     finally:
@@ -42,7 +47,7 @@ def compact_lake(warehouse_dir: str, run_id: str, min_files: int) -> list[mainte
 @task(name="run-checks", cache_policy=NO_CACHE)
 def run_checks(warehouse_dir: str) -> list[maintenance.CheckResult]:
     """Run warehouse/checks/*.sql; each must return zero rows."""
-    con = warehouse.connect_writer(Settings(warehouse=warehouse_dir).db_path)
+    con = _writer(warehouse_dir)
     try:
         return maintenance.run_checks(con)
     finally:
@@ -53,7 +58,7 @@ def run_checks(warehouse_dir: str) -> list[maintenance.CheckResult]:
 def record_run(warehouse_dir: str, run_id: str, started_at: dt.datetime, status: str, lake_files: int,
                error: str | None) -> None:
     """Add this maintenance run to the `runs` table."""
-    con = warehouse.connect_writer(Settings(warehouse=warehouse_dir).db_path)
+    con = _writer(warehouse_dir)
     try:
         maintenance.record_run(con, run_id, started_at, status, lake_files, error)
         con.execute("CHECKPOINT")

@@ -73,7 +73,6 @@ _ZWNJ_RUNS = re.compile("\u200c{2,}")
 # Only whitespace that needs changing (a run of two or more, or a space other than U+0020): matching every
 # single space would rewrite the whole text for nothing.
 _SPACES = re.compile("[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
-_ZWNJ_AT_EDGE = re.compile("(?:(?<=\\s)|^)\u200c+|\u200c+(?=\\s|$)", re.MULTILINE)
 _LINE_EDGES = re.compile(" +\n *|\n +")
 
 
@@ -119,7 +118,8 @@ _ZWNJ_SPAN = re.compile("\u200c+")
 
 
 def _drop_edge_zwnj(m: re.Match[str]) -> str:
-    # Same result as _ZWNJ_AT_EDGE.sub("", text), 3x faster: only the ZWNJ runs are visited.
+    # A ZWNJ run at a line edge or next to a space goes. Same result as the regex
+    # "(?:(?<=\\s)|^)\u200c+|\u200c+(?=\\s|$)" (tests/text/test_fast_paths.py), 3x faster: only ZWNJ runs are visited.
     text, start, end = m.string, m.start(), m.end()
     if start == 0 or end == len(text) or text[start - 1].isspace() or text[end].isspace():
         return ""

@@ -29,7 +29,6 @@ _EMAIL = r"(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
 # "," and "." only glue digits with no space around them ("1, 2" is a list, "12.5" a number);
 # "/", ":" and "٫" may carry hazm's stray spaces ("۱۴۰۲ / ۰۵ / ۱۲", "۱۲ ٫ ۵") so the pass is idempotent.
 _NUM = rf"(?P<num>[{_DIGIT}]+(?:(?:[.,\-٬]| ?[/:٫] ?)[{_DIGIT}]+)*(?: ?[%٪])?)"
-_PROTECTED = re.compile(f"{_URL}|{_EMAIL}|{_NUM}")
 
 
 @functools.cache
