@@ -11,23 +11,28 @@ import datetime as dt
 import json
 import os
 import secrets
-from collections import Counter
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pyarrow as pa
 
 from akhbar import __version__, lake, reasons, search, warehouse
 from akhbar.config import Settings
+from akhbar.dedup import near
+from akhbar.dedup.boilerplate import paragraph_keys
+from akhbar.dedup.profile import NearProfile, basis_of, near_key, profile_body
 from akhbar.extract.fields import rank_keywords
 from akhbar.prepare import prepare_batch
 from akhbar.records import Article, RawRecord, Reject
 from akhbar.schema import ARTICLES, ENTITIES, QUOTES, REJECTS
 from akhbar.sources.files import FieldMap, ReadLimits, ReadStats, read_all
 
+T = TypeVar("T")
+F = TypeVar("F")
 Progress = Callable[[int, int], None]  # (records done in this batch, bytes of input consumed so far)
 
 
@@ -35,6 +40,21 @@ def new_run_id(now: dt.datetime | None = None) -> str:
     """Return a sortable run id: UTC time plus a random suffix."""
     now = now or dt.datetime.now(dt.UTC)
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+class NearMemory:
+    """What the writer keeps between batches for near-duplicate search (a plain class: Prefect does not walk it).
+
+    ``boilerplate``: the boilerplate key sets per agency after the last batch loaded, sent with every batch
+    to the workers, which profile articles against it (``akhbar.dedup.profile``). ``cache``: shingle sets
+    of recently loaded articles (see ``NEAR_CACHE_ARTICLES``). ``stats``: profiles reused/redone, earlier
+    articles' sets cached/read.
+    """
+
+    def __init__(self) -> None:
+        self.boilerplate: dict[str, frozenset[str]] = {}
+        self.cache: OrderedDict[str, tuple[str, str, Any]] = OrderedDict()
+        self.stats: Counter[str] = Counter()
 
 
 @dataclass
@@ -60,6 +80,7 @@ class RunState:
     near_order: int = 0  # first-seen order for the near-duplicate store (grows across runs)
     by_reason: Counter[str] = field(default_factory=Counter)
     orphans_removed: list[str] = field(default_factory=list)
+    near: NearMemory = field(default_factory=lambda: NearMemory())
     share_reads: bool = False  # close the DuckDB file between batches so readers get in (see start_run)
     _lock: Any = None
 
@@ -182,16 +203,65 @@ def worker_pool(settings: Settings) -> Iterator[Executor | None]:
         yield pool
 
 
-def prepare(batch: list[RawRecord | Reject], pool: Executor | None, workers: int = 1, entities: bool = True) -> list[Article | Reject]:
-    """Normalize a batch, spread over the worker processes; rejects pass through in order."""
+def prepare(batch: list[RawRecord | Reject], pool: Executor | None, workers: int = 1, entities: bool = True,
+            boilerplate: dict[str, frozenset[str]] | None = None) -> list[Article | Reject]:
+    """Normalize a batch, spread over the worker processes; rejects pass through in order.
+
+    ``boilerplate`` is the writer's ``RunState.boilerplate`` when the batch was handed out: with it the
+    workers also profile the articles for near-duplicate search.
+    """
     records = [r for r in batch if isinstance(r, RawRecord)]
     if pool is None or len(records) < 2:
-        done = iter(prepare_batch(records, entities))
+        done = iter(prepare_batch(records, entities, boilerplate))
     else:
         size = max(1, -(-len(records) // (workers * 2)))
         chunks = [records[i : i + size] for i in range(0, len(records), size)]
-        done = iter([x for part in pool.map(prepare_batch, chunks, [entities] * len(chunks)) for x in part])
+        n = len(chunks)
+        done = iter([x for part in pool.map(prepare_batch, chunks, [entities] * n, [boilerplate] * n) for x in part])
     return [item if isinstance(item, Reject) else next(done) for item in batch]
+
+
+# Batches handed to the workers ahead of the one the writer is loading. With one, the workers sat idle
+# whenever a load took longer than preparing the next batch (cores busy 1.70 of 2 at 20,000 articles).
+AHEAD = 2
+
+
+def in_flight(items: Iterable[T], submit: Callable[[T], F], ahead: int = AHEAD) -> Iterator[F]:
+    """Submit items in order, keeping up to ``ahead`` submitted beyond the one yielded; yield in order.
+
+    The caller loads each yielded future's result while the next ``ahead`` are being prepared.
+    """
+    queue: deque[F] = deque()
+    for item in items:
+        queue.append(submit(item))
+        if len(queue) > ahead:
+            yield queue.popleft()
+    while queue:
+        yield queue.popleft()
+
+
+def prepared_batches(state: RunState, batches: Iterable[list[RawRecord | Reject]], pool: Executor | None,
+                     ahead: int = AHEAD) -> Iterator[list[Article | Reject]]:
+    """Prepare batches ``ahead`` of the caller's loads (threads feeding ``pool``); yield them in order.
+
+    Without a pool the batches are prepared in this thread, one at a time (nothing runs beside the load).
+    Each batch is sent with the boilerplate key sets known when it is handed out.
+    """
+    workers, entities = worker_count(state.settings), state.settings.entities
+    if pool is None:
+        for batch in batches:
+            count_records(state, batch)
+            yield prepare(batch, None, workers, entities, dict(state.near.boilerplate))
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    def submit(batch: list[RawRecord | Reject]) -> Future[list[Article | Reject]]:
+        count_records(state, batch)
+        return threads.submit(prepare, batch, pool, workers, entities, dict(state.near.boilerplate))
+
+    with ThreadPoolExecutor(max_workers=ahead + 1, thread_name_prefix="akhbar-prepare") as threads:
+        for future in in_flight(batches, submit, ahead):
+            yield future.result()
 
 
 def _reject_row(rej: Reject, run_id: str, now: dt.datetime) -> dict[str, Any]:
@@ -303,42 +373,40 @@ def _keywords_and_stats(con: duckdb.DuckDBPyConnection, articles: list[Article],
         r["keywords"] = r["tags"] or rank_keywords(terms_of[r["article_id"]], doc_freq, n_docs)
 
 
-def _near_duplicates(state: RunState, rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+def _near_duplicates(state: RunState, rows: list[dict[str, Any]], articles: list[Article]) -> list[tuple[str, str]]:
     """Link the batch's new-content articles to near-duplicate clusters (MinHash LSH in the warehouse).
 
     Updates the rows in place (cluster_id, is_canonical) and returns the cluster merges (kept, absorbed)
     that earlier rows must follow. Every new row gets a first-seen order, in batch order: rows with new
     content enter the LSH store with it, exact duplicates are recorded in ``clusters`` with it too, so
     the canonical member can be chosen later by (publish time, first seen). Keys are shingled with the
-    agency's boilerplate stripped (``_boilerplate_stripper``). The LSH store and the boilerplate counts
-    commit on their own; rerunning a batch they have seen returns the same assignment and counts nothing
-    twice, so a crash between them and the load below is repaired by the next run.
+    agency's boilerplate stripped (``_NearKeys``). The LSH store and the boilerplate counts commit on
+    their own; rerunning a batch they have seen returns the same assignment and counts nothing twice, so
+    a crash between them and the load below is repaired by the next run.
     """
     from akhbar.dedup.lsh_store import assign_clusters
-    from akhbar.text.chars import canonical_key
 
     order: dict[str, int] = {}
     for r in rows:
         state.near_order += 1
         order[r["article_id"]] = state.near_order
-    strip = _boilerplate_stripper(state, rows)
+    made = {a.article_id: a.near for a in articles if isinstance(a.near, NearProfile)}
+    keys = _NearKeys(state, rows, made)
     fresh = [r for r in rows if r["is_canonical"]]
     if not fresh:
         _record_exact_duplicates(state, rows, order)
         return []
-    items = [(r["article_id"], canonical_key(strip(r["agency"], r["body"])), order[r["article_id"]]) for r in fresh]
-
-    def fetch(ids: list[str]) -> dict[str, str]:
-        state.con.register("_near_fetch", pa.table({"k": pa.array(ids, pa.string())}))
-        try:
-            found = state.con.execute(
-                "SELECT article_id, agency, body FROM articles WHERE article_id IN (SELECT k FROM _near_fetch)"
-            ).fetchall()
-        finally:
-            state.con.unregister("_near_fetch")
-        return {aid: canonical_key(strip(agency, body)) for aid, agency, body in found}
-
-    result = assign_clusters(state.con, items, state.run_id, fetch_keys=fetch, store_keys=False)
+    profiles = {r["article_id"]: keys.profile(r["article_id"], r["agency"], r["body"]) for r in fresh}
+    result = assign_clusters(
+        state.con,
+        [(r["article_id"], "", order[r["article_id"]]) for r in fresh],
+        state.run_id,
+        store_keys=False,
+        profiles={aid: (p.eligible, p.why, p.shingled, p.bands) for aid, p in profiles.items()},
+        fetch_sets=keys.earlier,
+    )
+    for r in fresh:  # this batch's articles are the earlier ones of the next batches
+        keys.remember(r["article_id"], r["agency"], profiles[r["article_id"]])
     remap = {m.absorbed: m.kept for m in result.merges}
     for r in fresh:
         target = result.clusters.get(r["article_id"], r["article_id"])
@@ -422,29 +490,102 @@ def _settle_canonical(con: duckdb.DuckDBPyConnection, cluster_ids: Iterable[str]
     return len(flips)
 
 
-def _boilerplate_stripper(state: RunState, rows: list[dict[str, Any]]) -> Callable[[str | None, str], str]:
-    """Count the batch's body lines per agency (committed on its own), return strip(agency, body) for near-dup keys.
+# Shingle sets of recently loaded articles kept in the writer (~12 KB each: ~50 MB), so verifying a new
+# article against an earlier member of its cluster does not re-read and re-shingle that member's body.
+NEAR_CACHE_ARTICLES = 4_000
 
+
+class _NearKeys:
+    """Boilerplate counting and near-duplicate keys of one batch, with the counts of everything so far.
+
+    The batch's body lines are counted per agency first (committed on their own, each article once).
     ``articles.body`` stays whole and the ``article_text`` view strips boilerplate at query time from the
     counts of everything loaded (``akhbar.dedup.boilerplate``). Near-duplicate keys cannot wait for that:
     a shared footer makes different articles of one agency look alike (benchmark at 50,000 articles
     without stripping: precision 0.012, 193 of 1,115 hard negatives merged), so they are stripped here
-    with the counts known so far, this batch included. Counting is once per article, so a rerun or a
-    crash before the load's commit counts nothing twice.
+    with the key sets known now, this batch included. A profile a worker made against an older snapshot
+    of the key sets is used only if its ``basis`` (digest of the key set) equals the current one, so the
+    result never depends on what the workers were sent. After the batch, ``state.near.boilerplate`` holds the
+    new key sets for the next batches' workers.
     """
-    from akhbar.dedup import boilerplate
 
-    con = state.con
-    if rows:
-        boilerplate.count_paragraphs(con, ((r["agency"], r["article_id"], r["body"].split("\n")) for r in rows), state.run_id)
-    predicates: dict[str, Callable[[str], bool]] = {}
+    def __init__(self, state: RunState, rows: list[dict[str, Any]], made: dict[str, NearProfile]) -> None:
+        from akhbar.dedup import boilerplate
 
-    def strip(agency: str | None, body: str) -> str:
-        if (agency or "") not in predicates:
-            predicates[agency or ""] = boilerplate.boilerplate_predicate(con, agency or "")
-        return "\n".join(boilerplate.strip_boilerplate(body.split("\n"), predicates[agency or ""])[0])
+        self.state, self.made = state, made
+        self._keys: dict[str, tuple[frozenset[str], str]] = {}
+        if rows:
+            boilerplate.count_paragraphs(
+                state.con,
+                ((r["agency"], r["article_id"], r["body"].split("\n")) for r in rows),
+                state.run_id,
+                keys_of={aid: p.paragraph_keys for aid, p in made.items()},
+            )
+        for r in rows:
+            self.keys_of(r["agency"])  # publish the batch's agencies' key sets to the next workers
 
-    return strip
+    def keys_of(self, agency: str | None) -> tuple[frozenset[str], str]:
+        """Return (boilerplate key set, its basis digest) of an agency, as counted now."""
+        from akhbar.dedup import boilerplate
+
+        name = agency or ""
+        if name not in self._keys:
+            keys = frozenset(boilerplate.boilerplate_keys(self.state.con, name))
+            self._keys[name] = (keys, basis_of(keys))
+            self.state.near.boilerplate[name] = keys
+        return self._keys[name]
+
+    def profile(self, article_id: str, agency: str | None, body: str) -> NearProfile:
+        """Return a new article's profile: the worker's if made with the current key set, else made again."""
+        keys, basis = self.keys_of(agency)
+        made = self.made.get(article_id)
+        if made is not None and made.basis == basis:
+            self.state.near.stats["profile_reused"] += 1
+            return made
+        self.state.near.stats["profile_redone"] += 1
+        return profile_body(body, keys, basis, made.paragraph_keys if made is not None else None)
+
+    def remember(self, article_id: str, agency: str | None, prof: NearProfile) -> None:
+        """Keep a loaded article's shingle set for verifying the batches after this one."""
+        if prof.shingled is not None:
+            self._keep(article_id, agency, prof.basis, near.Shingled(prof.shingled.shingles, None, prof.shingled.numbers))
+
+    def _keep(self, article_id: str, agency: str | None, basis: str, shingled: near.Shingled) -> None:
+        cache = self.state.near.cache
+        cache[article_id] = (agency or "", basis, shingled)
+        cache.move_to_end(article_id)
+        while len(cache) > NEAR_CACHE_ARTICLES:
+            cache.popitem(last=False)
+
+    def earlier(self, ids: list[str]) -> dict[str, near.Shingled]:
+        """Return the shingle sets of earlier articles (cached if their agency's key set is unchanged)."""
+        cache, stats = self.state.near.cache, self.state.near.stats
+        out: dict[str, near.Shingled] = {}
+        missing: list[str] = []
+        for aid in ids:
+            hit = cache.get(aid)
+            if hit is not None and hit[1] == self.keys_of(hit[0])[1]:
+                out[aid] = hit[2]
+                cache.move_to_end(aid)
+            else:
+                missing.append(aid)
+        stats["earlier_cached"] += len(out)
+        stats["earlier_read"] += len(missing)
+        if missing:
+            con = self.state.con
+            con.register("_near_fetch", pa.table({"k": pa.array(missing, pa.string())}))
+            try:
+                found = con.execute(
+                    "SELECT article_id, agency, body FROM articles WHERE article_id IN (SELECT k FROM _near_fetch)"
+                ).fetchall()
+            finally:
+                con.unregister("_near_fetch")
+            for aid, agency, body in found:
+                keys, basis = self.keys_of(agency)
+                # Shingled whether or not its key is still long enough: it was when it entered the LSH store.
+                out[aid] = near.shingle_key(near_key(body.split("\n"), paragraph_keys(body.split("\n")), keys), signature=False)
+                self._keep(aid, agency, basis, out[aid])
+        return out
 
 
 def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
@@ -493,7 +634,7 @@ def _load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
             state.duplicates_new += 1
         state.paragraphs_repeated += a.paragraphs_repeated
         rows.append(article_row(a, cluster, canonical, state.run_id, now))
-    merges = _near_duplicates(state, rows)
+    merges = _near_duplicates(state, rows, articles)
     for a in articles:
         for note in a.notes:
             code, _, detail = note.partition(": ")
@@ -625,9 +766,8 @@ def run(settings: Settings, inputs: list[str], fields: FieldMap | None = None,
     state = start_run(settings, inputs, share_reads=True)
     try:
         with worker_pool(settings) as pool:
-            for batch in iter_batches(state, fields):
-                count_records(state, batch)
-                load(state, prepare(batch, pool, worker_count(settings), settings.entities))
+            for prepared in prepared_batches(state, iter_batches(state, fields), pool):
+                load(state, prepared)
                 if on_batch:
                     on_batch(state)
     except BaseException as exc:

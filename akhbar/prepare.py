@@ -9,6 +9,7 @@ import hashlib
 
 from akhbar import reasons
 from akhbar.dedup.paragraphs import drop_repeated_paragraphs
+from akhbar.dedup.profile import NO_BOILERPLATE, NearProfile, basis_of, profile_body
 from akhbar.extract.fields import extract_fields
 from akhbar.records import Article, RawRecord, Reject
 from akhbar.search import doc_text, reduce_terms
@@ -39,8 +40,16 @@ def check_body(paragraphs: list[str]) -> tuple[bool, str]:
     return True, ""
 
 
-def prepare_record(rec: RawRecord, entities: bool = True) -> Article | Reject:
-    """Normalize one record: drop repeated paragraphs, normalize text, check it, compute keys and ids."""
+# Boilerplate key sets per agency as of the last batch loaded (see akhbar.dedup.profile); None = profile nothing.
+Snapshot = dict[str, frozenset[str]]
+
+
+def prepare_record(rec: RawRecord, entities: bool = True, boilerplate: Snapshot | None = None) -> Article | Reject:
+    """Normalize one record: drop repeated paragraphs, normalize text, check it, compute keys and ids.
+
+    With a ``boilerplate`` snapshot the article's near-duplicate profile is computed here too (the
+    writer checks it was made with the key set it holds, and redoes it otherwise).
+    """
     unique, repeated = drop_repeated_paragraphs(rec.paragraphs)
     # One normalize_lines call for everything: hazm's cost is mostly per call, not per character.
     head = [rec.title or "", rec.lead or "", *rec.tags]
@@ -52,7 +61,10 @@ def prepare_record(rec: RawRecord, entities: bool = True) -> Article | Reject:
     if not keep:
         code, _, detail = reason.partition(": ")
         return Reject(rec.origin, code, detail or "no text after cleaning", rec.source_id)
-    ckey = content_hash(canonical_key("\n".join(paragraphs)))
+    # Each paragraph's canonical key once: the body's key is their non-empty keys joined by spaces (a
+    # newline is a word boundary), and the near-duplicate profile needs them per paragraph.
+    canonical = [canonical_key(p) for p in paragraphs]
+    ckey = content_hash(" ".join(c for c in canonical if c))
     art = Article(
         # The title is part of the version: a re-published item with an edited headline is a new row
         # (in the same duplicate cluster), not a duplicate record.
@@ -76,6 +88,8 @@ def prepare_record(rec: RawRecord, entities: bool = True) -> Article | Reject:
     )
     art.notes = extract_fields(art)
     art.search_terms = " ".join(reduce_terms(doc_text(art.title, art.lead, art.body)))
+    if boilerplate is not None:
+        art.near = _profile(art.body, canonical, boilerplate.get(art.agency or "", NO_BOILERPLATE))
     if entities:
         from akhbar.extract.entities import extract_entities
         from akhbar.extract.quotes import extract_quotes
@@ -85,9 +99,21 @@ def prepare_record(rec: RawRecord, entities: bool = True) -> Article | Reject:
     return art
 
 
-def prepare_batch(records: list[RawRecord], entities: bool = True) -> list[Article | Reject]:
+def prepare_batch(records: list[RawRecord], entities: bool = True, boilerplate: Snapshot | None = None) -> list[Article | Reject]:
     """Prepare a batch of records (the unit of work sent to a worker process)."""
-    return [prepare_record(r, entities) for r in records]
+    return [prepare_record(r, entities, boilerplate) for r in records]
+
+
+_BASIS: dict[frozenset[str], str] = {}
+
+
+def _profile(body: str, canonical: list[str], keys: frozenset[str]) -> NearProfile:
+    basis = _BASIS.get(keys)
+    if basis is None:
+        if len(_BASIS) > 256:  # one entry per agency and key-set version; bounded all the same
+            _BASIS.clear()
+        basis = _BASIS[keys] = basis_of(keys)
+    return profile_body(body, keys, basis, canonical_lines=canonical)
 
 
 def warm_up(entities: bool = True) -> None:

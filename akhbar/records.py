@@ -75,6 +75,7 @@ class Article:
     entities: list = field(default_factory=list)  # akhbar.extract.entities.Entity
     quotes: list = field(default_factory=list)  # akhbar.extract.quotes.Quote
     notes: list[str] = field(default_factory=list)  # field-level rejections, e.g. "bad_date: month 13"
+    near: object | None = None  # akhbar.dedup.profile.NearProfile (made by the worker; never stored)
     raw_ref: str | None = None
     fetched_at: str | None = None
 

@@ -59,21 +59,21 @@ def news_etl(params: EtlParams) -> dict[str, Any]:
         with progress as bar, pool_ctx as pool:
             job = bar.add_task("reading", total=None) if bar else None
             workers = 1 if on_dask else etl.worker_count(settings)
-            pending: PrefectFuture[Any] | None = None
             # quote(): Prefect walks every task argument looking for futures (~0.3 s per batch of 500 prepared
             # articles, ~0.8 ms of writer CPU per article); a batch holds none, so it is passed opaque.
-            # Normalize batch i+1 in the worker processes while batch i is being loaded.
-            for batch in etl.iter_batches(state, fields):
+            # (prefect-dask does not unwrap quote() on the worker: there the batch is pickled and shipped anyway.)
+            opaque = (lambda x: x) if on_dask else quote
+
+            def submit(batch: list[Any]) -> PrefectFuture[Any]:
                 etl.count_records(state, batch)
-                # (prefect-dask does not unwrap quote() on the worker: there the batch is pickled and shipped anyway.)
-                future = prepare_batch.submit(batch if on_dask else quote(batch), pool, workers, settings.entities)
-                if pending is not None:
-                    load_batch(state, quote(pending.result()))
-                pending = future
+                # With the boilerplate key sets known now, the workers profile articles for near-dup search.
+                return prepare_batch.submit(opaque(batch), pool, workers, settings.entities, opaque(dict(state.near.boilerplate)))
+
+            # The next etl.AHEAD batches are normalized in the workers while one is loaded here.
+            for future in etl.in_flight(etl.iter_batches(state, fields), submit):
+                load_batch(state, quote(future.result()))
                 if bar is not None:
                     bar.update(job, total=state.stats.bytes_total or None, completed=state.stats.bytes_done, description=_describe(state))
-            if pending is not None:
-                load_batch(state, quote(pending.result()))
             if bar is not None:
                 bar.update(job, completed=state.stats.bytes_total, description=_describe(state))
     except BaseException as exc:

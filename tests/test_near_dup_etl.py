@@ -6,6 +6,7 @@ import csv
 import gzip
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -312,3 +313,65 @@ def test_merged_clusters_keep_one_canonical_the_earliest_published(tmp_path: Pat
         ).fetchall() == [(True,)]
     finally:
         con.close()
+
+
+def _near_tables(wh: Path) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    con = duckdb.connect(str(wh / "news.duckdb"), read_only=True)
+    try:
+        return (
+            con.execute("SELECT source_id, cluster_id, is_canonical FROM articles ORDER BY source_id").fetchall(),
+            con.execute(
+                "SELECT a.source_id, c.cluster_id, m.source_id, c.reason FROM clusters c JOIN articles a USING (article_id) "
+                "LEFT JOIN articles m ON m.article_id = c.matched_article_id ORDER BY a.source_id"
+            ).fetchall(),
+            con.execute("SELECT agency, paragraph_key, count FROM boilerplate ORDER BY ALL").fetchall(),
+        )
+    finally:
+        con.close()
+
+
+def _run_in_batches(wh: Path, inputs: list[Path]) -> Counter[str]:
+    stats: Counter[str] = Counter()
+
+    def keep(state: etl.RunState) -> None:
+        stats.clear()
+        stats.update(state.near.stats)
+
+    # One run, small batches: the reprints (last) are verified against originals of earlier batches.
+    etl.run(Settings(warehouse=wh, workers=1, entities=False, batch_size=40), [str(p) for p in inputs], on_batch=keep)
+    return stats
+
+
+def test_worker_profiles_made_with_stale_boilerplate_are_redone_and_change_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inputs = [SAMPLES / "langml" / "fars-news-sample.json.gz", _variants(tmp_path)]
+    fresh = _run_in_batches(tmp_path / "fresh", inputs)
+    assert fresh["profile_reused"] > 0
+
+    real_prepare = etl.prepare
+
+    def stale(batch, pool, workers=1, entities=True, boilerplate=None):  # type: ignore[no-untyped-def]
+        # Workers told that every paragraph of every agency is boilerplate: each profile is wrong.
+        from akhbar.records import RawRecord
+
+        every = frozenset(bp.paragraph_key(p) for r in batch if isinstance(r, RawRecord) for p in r.paragraphs)
+
+        class EveryAgency(dict):
+            def get(self, agency, default=None):  # type: ignore[no-untyped-def]
+                return every
+
+        return real_prepare(batch, pool, workers, entities, EveryAgency())
+
+    monkeypatch.setattr(etl, "prepare", stale)
+    redone = _run_in_batches(tmp_path / "stale", inputs)
+    assert redone["profile_redone"] > 0 and redone["profile_reused"] == 0
+    assert _near_tables(tmp_path / "stale") == _near_tables(tmp_path / "fresh")
+
+
+def test_shingle_cache_of_earlier_articles_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inputs = [SAMPLES / "langml" / "fars-news-sample.json.gz", _variants(tmp_path)]
+    cached = _run_in_batches(tmp_path / "cached", inputs)
+    assert cached["earlier_cached"] > 0
+    monkeypatch.setattr(etl, "NEAR_CACHE_ARTICLES", 0)
+    uncached = _run_in_batches(tmp_path / "uncached", inputs)
+    assert uncached["earlier_cached"] == 0 and uncached["earlier_read"] > 0
+    assert _near_tables(tmp_path / "uncached") == _near_tables(tmp_path / "cached")

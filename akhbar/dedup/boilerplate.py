@@ -31,7 +31,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -82,7 +82,12 @@ def paragraph_key(paragraph: str) -> str:
     >>> paragraph_key("كد خبر: ۱۴۰۲۰۶۰۴") == paragraph_key("کد\u200cخبر 99")
     True
     """
-    key = _DIGITS.sub("0", canonical_key(paragraph).replace(" ", ""))
+    return key_of_canonical(canonical_key(paragraph))
+
+
+def key_of_canonical(canonical: str) -> str:
+    """Return the counting key of a paragraph from its canonical key (``paragraph_key`` without the cache)."""
+    key = _DIGITS.sub("0", canonical.replace(" ", ""))
     if len(key) > MAX_KEY_CHARS:
         digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
         key = key[: MAX_KEY_CHARS - 17] + ":" + digest
@@ -143,10 +148,17 @@ def strip_boilerplate(
     >>> strip_boilerplate(["خبر اصلی امروز منتشر شد", "انتهای پیام/"], seed_match)
     (['خبر اصلی امروز منتشر شد'], ['انتهای پیام/'])
     """
+    return strip_keyed(paragraphs, paragraph_keys(paragraphs), is_boilerplate)
+
+
+def strip_keyed(
+    paragraphs: Sequence[str], keys: Sequence[str], is_boilerplate: Callable[[str], bool]
+) -> tuple[list[str], list[str]]:
+    """``strip_boilerplate`` with the paragraph keys already computed (``keys[i]`` is paragraph i's key)."""
     kept: list[str] = []
     removed: list[str] = []
-    for p in paragraphs:
-        (removed if is_boilerplate(paragraph_key(p)) else kept).append(p)
+    for p, k in zip(paragraphs, keys, strict=True):
+        (removed if is_boilerplate(k) else kept).append(p)
     if kept:
         tail = strip_signoff_tail(kept[-1])
         if tail != kept[-1]:
@@ -176,12 +188,14 @@ def count_paragraphs(
     articles: Iterable[tuple[str, str, Sequence[str]]],
     run_id: str | None = None,
     transaction: bool = True,
+    keys_of: Mapping[str, Sequence[str]] | None = None,
 ) -> int:
     """Add (agency, article_id, paragraphs) to the per-agency paragraph counts; return articles counted.
 
     Articles already counted (same agency and id) are skipped, so rerunning a load changes nothing. Each
     article's paragraph keys are stored in order, for the ``article_text`` view. ``transaction=False``
     runs inside a transaction the caller holds open (the loader commits its counts on their own).
+    ``keys_of`` gives articles' paragraph keys already computed (by the worker that prepared them).
     """
     ensure_tables(con)
     batch: dict[tuple[str, str], Sequence[str]] = {}
@@ -203,7 +217,8 @@ def count_paragraphs(
     for (agency, article_id), paragraphs in batch.items():
         if (agency, article_id) in done:
             continue
-        keys = paragraph_keys(paragraphs)
+        known = keys_of.get(article_id) if keys_of else None
+        keys = list(known) if known is not None else paragraph_keys(paragraphs)
         seen["agency"].append(agency)
         seen["article_id"].append(article_id)
         seen["paragraph_keys"].append(keys)
@@ -301,4 +316,9 @@ def boilerplate_predicate(
     keys = frozenset(boilerplate_keys(con, agency))
     if not seeds:
         return keys.__contains__
+    return predicate_of(keys)
+
+
+def predicate_of(keys: frozenset[str]) -> Callable[[str], bool]:
+    """Return ``is_boilerplate(paragraph_key)`` for a set of frequent keys, plus the seed sign-offs."""
     return lambda key: key in keys or seed_match(key)

@@ -13,7 +13,7 @@ Loading a corpus in several calls gives the same clusters as loading it in one, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -33,6 +33,9 @@ CHUNK = 5_000
 
 BatchItem = tuple[str, str, int]  # (article_id, canonical key, first_seen_order)
 KeyFetcher = Callable[[list[str]], dict[str, str]]
+SetFetcher = Callable[[list[str]], dict[str, near.Shingled]]
+# A key profiled already: (eligible, why, shingles+numbers+signature, band hashes); see akhbar.dedup.profile.
+Profiled = tuple[bool, str, "near.Shingled | None", "np.ndarray | None"]
 
 
 @dataclass(slots=True)
@@ -112,28 +115,35 @@ def assign_clusters(
     run_id: str | None = None,
     fetch_keys: KeyFetcher | None = None,
     store_keys: bool = True,
+    profiles: Mapping[str, Profiled] | None = None,
+    fetch_sets: SetFetcher | None = None,
 ) -> Assignment:
     """Assign every article of a batch to a near-duplicate cluster, store it, and report merges.
 
     ``batch`` holds (article_id, canonical_key, first_seen_order). Articles already in the store keep
     their cluster (a rerun changes nothing). ``fetch_keys(ids) -> {id: key}`` supplies the keys of
     earlier articles for verification; by default they are read from the ``near_keys`` table, which
-    ``store_keys=False`` leaves empty (then ``fetch_keys`` is required).
+    ``store_keys=False`` leaves empty (then ``fetch_keys`` or ``fetch_sets`` is required).
+
+    A caller that profiled the keys already (the loader's workers do) passes ``profiles`` {id: Profiled}
+    (the batch items' keys are then unused) and ``fetch_sets(ids) -> {id: Shingled}`` for the earlier
+    articles, so nothing is shingled twice.
     """
-    if fetch_keys is None and not store_keys:
-        raise ValueError("store_keys=False needs fetch_keys to verify candidates against earlier articles")
+    if fetch_keys is None and fetch_sets is None and not store_keys:
+        raise ValueError("store_keys=False needs fetch_keys or fetch_sets to verify candidates against earlier articles")
+    if profiles is not None and store_keys:
+        raise ValueError("profiles carry no keys to store: pass store_keys=False with them")
     ensure_tables(con)
     items = _unique(batch)
     result = Assignment()
+    if fetch_sets is None:
+        keys = fetch_keys or (lambda ids: _stored_keys(con, ids))
+
+        def fetch_sets(ids: list[str]) -> dict[str, near.Shingled]:
+            return {aid: near.shingle_key(k, signature=False) for aid, k in keys(ids).items()}
+
     for start in range(0, len(items), CHUNK):
-        _assign_chunk(
-            con,
-            items[start : start + CHUNK],
-            run_id,
-            fetch_keys or (lambda ids: _stored_keys(con, ids)),
-            store_keys,
-            result,
-        )
+        _assign_chunk(con, items[start : start + CHUNK], run_id, fetch_sets, store_keys, result, profiles or {})
     return result
 
 
@@ -149,18 +159,19 @@ def _verify_old(
     old_pairs: Sequence[tuple[str, str, int]],
     old_cluster: dict[str, str],
     sets: dict[str, near.Shingled],
-    fetch_keys: KeyFetcher,
+    fetch_sets: SetFetcher,
     result: Assignment,
 ) -> list[tuple[str, str, str, str]]:
     """Verify new articles against their candidates from earlier loads; return the edges to old clusters.
 
     One verified member is enough to join a cluster, so each (new article, old cluster) pair tries the
-    candidate sharing the most bands first and the others only if it fails. A story reprinted fifteen
+    candidate sharing the most bands first (of those, the earliest seen) and the others only if it
+    fails. A story reprinted fifteen
     times used to cost fifteen fetches and comparisons per new copy (70 % of the writer's time on the
     50,000-article scaled corpus); the clusters are the same, since the skipped edges join nothing new.
     """
     todo: dict[tuple[str, str], list[str]] = {}  # (new, old cluster) -> candidates, most shared bands first
-    for a, o, _ in old_pairs:  # already ordered by (a, bands desc, o)
+    for a, o, _ in old_pairs:  # ordered by (a, bands desc, first seen, o)
         if o in old_cluster:
             todo.setdefault((a, old_cluster[o]), []).append(o)
     edges: list[tuple[str, str, str, str]] = []
@@ -169,7 +180,7 @@ def _verify_old(
         wanted = sorted({members[tried] for members in todo.values() if tried < len(members)})
         if not wanted:
             break
-        old_sets = {aid: near.shingle_key(k, signature=False) for aid, k in fetch_keys(wanted).items()}
+        old_sets = fetch_sets(wanted)
         for (a, cid), members in list(todo.items()):
             if tried >= len(members):
                 del todo[(a, cid)]
@@ -191,9 +202,10 @@ def _assign_chunk(
     con: duckdb.DuckDBPyConnection,
     items: Sequence[BatchItem],
     run_id: str | None,
-    fetch_keys: KeyFetcher,
+    fetch_sets: SetFetcher,
     store_keys: bool,
     result: Assignment,
+    profiles: Mapping[str, Profiled],
 ) -> None:
     ids = [i for i, _, _ in items]
     known = dict(_query_ids(con, "SELECT article_id, cluster_id FROM clusters WHERE article_id IN (SELECT id FROM _ids)", ids))
@@ -210,16 +222,23 @@ def _assign_chunk(
     band_vals: list[np.ndarray] = []
     keys_kept: dict[str, str] = {}
     for aid, key, _ in new:
-        ok, why = near.eligible(key)
+        if aid in profiles:
+            ok, why, sh, hashes = profiles[aid]
+        else:
+            ok, why = near.eligible(key)
+            sh = near.shingle_key(key) if ok else None
+            hashes = near.band_hashes(sh.signature) if sh is not None else None
         if not ok:
             result.reasons[aid] = f"not_eligible: {why}"
             continue
-        sh = near.shingle_key(key)
+        if sh is None or hashes is None:
+            raise ValueError(f"profile of {aid} has no signature (profile it with signature=True)")
         sets[aid] = near.Shingled(sh.shingles, None, sh.numbers)
-        keys_kept[aid] = key[: near.MAX_KEY_CHARS]
+        if store_keys:
+            keys_kept[aid] = key[: near.MAX_KEY_CHARS]
         band_ids.extend([aid] * near.BANDS)
         band_nums.append(np.arange(near.BANDS, dtype=np.int16))
-        band_vals.append(near.band_hashes(sh.signature))
+        band_vals.append(hashes)
     bands = pa.table(
         {
             "article_id": pa.array(band_ids, pa.string()),
@@ -250,14 +269,19 @@ def _assign_chunk(
     if old_ids:
         rows = _query_ids(
             con,
-            """SELECT c.article_id, c.cluster_id, f.first_seen_order
+            """SELECT c.article_id, c.cluster_id, f.first_seen_order, c.first_seen_order
                FROM clusters c JOIN clusters f ON f.article_id = c.cluster_id
                WHERE c.article_id IN (SELECT id FROM _ids)""",
             list(old_ids),
         )
-        for aid, cid, first in rows:
+        member_first: dict[str, int] = {}
+        for aid, cid, first, own in rows:
             old_cluster[aid] = cid
             cluster_first[cid] = first
+            member_first[aid] = own
+        # Among candidates sharing as many bands, the earliest seen is tried first: the same few members
+        # of a much-reprinted story are compared again and again, and stay in the caller's cache.
+        old_pairs = sorted(old_pairs, key=lambda p: (p[0], -p[2], member_first.get(p[1], 0), p[1]))
 
     # Nodes: new article ids and existing cluster ids ("c:" prefixed). Existing clusters rank before any
     # new article (ids stay stable), older clusters before younger; new articles by first sight.
@@ -269,7 +293,7 @@ def _assign_chunk(
     uf = _UnionFind(rank)
     matched: dict[str, tuple[str, str]] = {}  # new article -> (article it matched, why), first match kept
     edges: list[tuple[str, str, str, str]] = []  # (new id, other node, other article id, why)
-    edges.extend(_verify_old(old_pairs, old_cluster, sets, fetch_keys, result))
+    edges.extend(_verify_old(old_pairs, old_cluster, sets, fetch_sets, result))
     for a, b in new_pairs:
         ok, why = near.compare(sets[a], sets[b])
         result.candidates += 1

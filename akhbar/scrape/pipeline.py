@@ -144,13 +144,10 @@ def scraped_items(results: Iterable[ScrapeResult]) -> list[RawRecord | Reject]:
     return [item for r in results for item in (*r.records, *r.rejects)]
 
 
-def load_scraped(
-    state: etl.RunState, items: list[RawRecord | Reject], pool: Executor | None = None, workers: int = 1
-) -> None:
+def load_scraped(state: etl.RunState, items: list[RawRecord | Reject], pool: Executor | None = None) -> None:
     """Normalize, deduplicate and load scraped records (and the scraper's rejects) in batches."""
-    for batch in etl.batches_of(items, state.settings.batch_size):
-        etl.count_records(state, batch)
-        etl.load(state, etl.prepare(batch, pool, workers, state.settings.entities))
+    for prepared in etl.prepared_batches(state, etl.batches_of(items, state.settings.batch_size), pool):
+        etl.load(state, prepared)
 
 
 def commit_states(pendings: Iterable[PendingFeedState]) -> int:
@@ -252,7 +249,7 @@ def scrape_into_warehouse(
             client=client,
         )
         with etl.worker_pool(settings) as pool:
-            load_scraped(state, scraped_items([result]), pool, etl.worker_count(settings))
+            load_scraped(state, scraped_items([result]), pool)
         pending.commit()
     except BaseException as exc:
         etl.finish_run(state, exc)
