@@ -48,7 +48,7 @@ class NearMemory:
     ``boilerplate``: the boilerplate key sets per agency after the last batch loaded, sent with every batch
     to the workers, which profile articles against it (``akhbar.dedup.profile``). ``cache``: shingle sets
     of recently loaded articles (see ``NEAR_CACHE_ARTICLES``). ``stats``: profiles reused/redone, earlier
-    articles' sets cached/read.
+    articles' sets cached/read, candidate pairs dropped by their sketches.
     """
 
     def __init__(self) -> None:
@@ -188,19 +188,54 @@ def _warm(entities: bool = True) -> None:
     warm_up(entities)
 
 
+def _new_pool(n: int, entities: bool) -> ProcessPoolExecutor:
+    import multiprocessing as mp
+
+    # spawn, not fork: the writer process holds threads (Prefect, DuckDB) that fork would copy half-locked.
+    return ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"), initializer=_warm, initargs=(entities,))
+
+
+# Pools started by ``workers_started_early``, waiting for the run's ``worker_pool`` to take them.
+_EARLY: dict[tuple[int, bool], ProcessPoolExecutor] = {}
+
+
 @contextlib.contextmanager
 def worker_pool(settings: Settings) -> Iterator[Executor | None]:
-    """Start the normalization processes (each builds its hazm objects once), or none for workers=1."""
+    """Start the normalization processes (each builds its hazm objects once), or none for workers=1.
+
+    Takes the pool ``workers_started_early`` started for the same worker count, if there is one.
+    """
     n = worker_count(settings)
     if n <= 1:
         yield None
         return
-    import multiprocessing as mp
-
-    # spawn, not fork: the writer process holds threads (Prefect, DuckDB) that fork would copy half-locked.
-    with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"), initializer=_warm,
-                             initargs=(settings.entities,)) as pool:
+    early = _EARLY.pop((n, settings.entities), None)
+    with early or _new_pool(n, settings.entities) as pool:
         yield pool
+
+
+@contextlib.contextmanager
+def workers_started_early(settings: Settings) -> Iterator[None]:
+    """Spawn and warm the worker processes now, for the next ``worker_pool`` of these settings to use.
+
+    Each worker takes ~5 s to import hazm and build its normalizer, lemmatizer and lexicon; started
+    before Prefect's ephemeral server (~4 s), the two overlap instead of adding up.
+    """
+    n = worker_count(settings)
+    key = (n, settings.entities)
+    if n <= 1 or key in _EARLY:
+        yield
+        return
+    pool = _new_pool(n, settings.entities)
+    for _ in range(n):  # one task per worker: the executor spawns a process for each while none is idle
+        pool.submit(int)
+    _EARLY[key] = pool
+    try:
+        yield
+    finally:
+        if _EARLY.get(key) is pool:  # not taken (the run failed before it started its workers)
+            del _EARLY[key]
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def prepare(batch: list[RawRecord | Reject], pool: Executor | None, workers: int = 1, entities: bool = True,
@@ -405,8 +440,7 @@ def _near_duplicates(state: RunState, rows: list[dict[str, Any]], articles: list
         profiles={aid: (p.eligible, p.why, p.shingled, p.bands) for aid, p in profiles.items()},
         fetch_sets=keys.earlier,
     )
-    for r in fresh:  # this batch's articles are the earlier ones of the next batches
-        keys.remember(r["article_id"], r["agency"], profiles[r["article_id"]])
+    state.near.stats["sketched_out"] += result.sketched_out
     remap = {m.absorbed: m.kept for m in result.merges}
     for r in fresh:
         target = result.clusters.get(r["article_id"], r["article_id"])
@@ -490,8 +524,11 @@ def _settle_canonical(con: duckdb.DuckDBPyConnection, cluster_ids: Iterable[str]
     return len(flips)
 
 
-# Shingle sets of recently loaded articles kept in the writer (~12 KB each: ~50 MB), so verifying a new
-# article against an earlier member of its cluster does not re-read and re-shingle that member's body.
+# Shingle sets of earlier articles read to verify candidates, kept in the writer (~7.5 KB each on real news,
+# ~30 MB), so the next copy of a story verified against the same member does not re-read and re-shingle
+# it. Only articles read for a verification enter it: caching every new article (the first version)
+# evicted the stories' first copies before their next reprint arrived (1,858 hits, 15,287 reads at 20,000
+# scaled articles).
 NEAR_CACHE_ARTICLES = 4_000
 
 
@@ -544,11 +581,6 @@ class _NearKeys:
             return made
         self.state.near.stats["profile_redone"] += 1
         return profile_body(body, keys, basis, made.paragraph_keys if made is not None else None)
-
-    def remember(self, article_id: str, agency: str | None, prof: NearProfile) -> None:
-        """Keep a loaded article's shingle set for verifying the batches after this one."""
-        if prof.shingled is not None:
-            self._keep(article_id, agency, prof.basis, near.Shingled(prof.shingled.shingles, None, prof.shingled.numbers))
 
     def _keep(self, article_id: str, agency: str | None, basis: str, shingled: near.Shingled) -> None:
         cache = self.state.near.cache

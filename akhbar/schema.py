@@ -227,6 +227,17 @@ LSH_BANDS = table(
     ],
 )
 
+NEAR_SKETCHES = table(
+    "near_sketches",
+    "Low byte of each MinHash value of every eligible article: a candidate pair's Jaccard estimate, read before its text.",
+    ["article_id"],
+    [
+        col("article_id", pa.string(), "article id", nullable=False),
+        col("sketch", pa.binary(), "near.NUM_PERM bytes, the low 8 bits of each MinHash value (b-bit minwise hashing)", nullable=False),
+    ],
+    indexed=False,
+)
+
 NEAR_KEYS = table(
     "near_keys",
     "Canonical key (capped at near.MAX_KEY_CHARS) of each eligible article, to verify later candidates.",
@@ -335,7 +346,7 @@ def register(schema: pa.Schema) -> pa.Schema:
     return schema
 
 
-for _s in (ARTICLES, REJECTS, RUNS, TERM_STATS, LAKE_FILES, FEED_STATE, SEEN_URLS, SEARCH_DOCS, ENTITIES, QUOTES, LSH_BANDS, NEAR_KEYS, CLUSTERS, CLUSTER_MERGES,
+for _s in (ARTICLES, REJECTS, RUNS, TERM_STATS, LAKE_FILES, FEED_STATE, SEEN_URLS, SEARCH_DOCS, ENTITIES, QUOTES, LSH_BANDS, NEAR_SKETCHES, NEAR_KEYS, CLUSTERS, CLUSTER_MERGES,
            BOILERPLATE, BOILERPLATE_ARTICLES):
     register(_s)
 
@@ -373,6 +384,8 @@ def duckdb_type(t: pa.DataType) -> str:
         return "SMALLINT"
     if pa.types.is_boolean(t):
         return "BOOLEAN"
+    if pa.types.is_binary(t):
+        return "BLOB"
     if pa.types.is_float64(t):
         return "DOUBLE"
     if pa.types.is_float32(t):

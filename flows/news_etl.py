@@ -101,8 +101,11 @@ def task_runner_for(params: EtlParams) -> Any:
 def run_news_etl(params: EtlParams) -> dict[str, Any]:
     """Run the flow with the task runner its parameters ask for (default, local Dask or a Dask cluster)."""
     runner = task_runner_for(params)
-    f = news_etl if runner is None else news_etl.with_options(task_runner=runner)
-    return f(params)
+    if runner is not None:
+        return news_etl.with_options(task_runner=runner)(params)
+    # The worker processes warm up while Prefect starts its server.
+    with etl.workers_started_early(Settings(warehouse=params.warehouse, workers=params.workers, entities=params.entities)):
+        return news_etl(params)
 
 
 def _describe(state: etl.RunState) -> str:

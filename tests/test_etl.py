@@ -132,3 +132,28 @@ def test_fars_sample_has_no_arabic_yeh_kaf(tmp_path: Path) -> None:
         FROM articles WHERE origin_name LIKE '%.json.gz' GROUP BY url HAVING count(*) > 1""")
     assert len(rows) == 50
     assert all(n >= 2 and clusters == 1 and canon == 1 for _, n, clusters, canon in rows)
+
+
+def test_workers_started_early_are_taken_by_the_run_or_shut_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    made: list[ThreadPoolExecutor] = []
+
+    def new_pool(n: int, entities: bool) -> ThreadPoolExecutor:  # threads stand in for the spawned processes
+        made.append(ThreadPoolExecutor(max_workers=n))
+        return made[-1]
+
+    monkeypatch.setattr(etl, "_new_pool", new_pool)
+    two = Settings(warehouse=tmp_path, workers=2, entities=False)
+    with etl.workers_started_early(two):
+        assert len(made) == 1  # spawned before the run asks for it
+        with etl.worker_pool(two) as pool:
+            assert pool is made[0] and pool.submit(abs, -3).result() == 3
+        assert etl._EARLY == {}
+    with etl.workers_started_early(two):
+        pass  # the run never started its workers (e.g. the warehouse was busy)
+    assert len(made) == 2 and etl._EARLY == {}
+    with pytest.raises(RuntimeError):
+        made[1].submit(abs, -1)  # shut down, not leaked
+    with etl.workers_started_early(Settings(warehouse=tmp_path, workers=1)), etl.worker_pool(Settings(warehouse=tmp_path, workers=1)) as pool:
+        assert pool is None and len(made) == 2  # one worker: normalization runs in the writer, nothing spawned

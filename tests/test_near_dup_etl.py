@@ -330,7 +330,7 @@ def _near_tables(wh: Path) -> tuple[list[tuple], list[tuple], list[tuple]]:
         con.close()
 
 
-def _run_in_batches(wh: Path, inputs: list[Path]) -> Counter[str]:
+def _run_in_batches(wh: Path, inputs: list[Path], batch_size: int = 40) -> Counter[str]:
     stats: Counter[str] = Counter()
 
     def keep(state: etl.RunState) -> None:
@@ -338,7 +338,7 @@ def _run_in_batches(wh: Path, inputs: list[Path]) -> Counter[str]:
         stats.update(state.near.stats)
 
     # One run, small batches: the reprints (last) are verified against originals of earlier batches.
-    etl.run(Settings(warehouse=wh, workers=1, entities=False, batch_size=40), [str(p) for p in inputs], on_batch=keep)
+    etl.run(Settings(warehouse=wh, workers=1, entities=False, batch_size=batch_size), [str(p) for p in inputs], on_batch=keep)
     return stats
 
 
@@ -367,11 +367,25 @@ def test_worker_profiles_made_with_stale_boilerplate_are_redone_and_change_nothi
     assert _near_tables(tmp_path / "stale") == _near_tables(tmp_path / "fresh")
 
 
+def _reprinted_again(reprints: Path) -> Path:
+    """A second agency's reprints of the same five stories (another word changed): verified against the same originals."""
+    again = []
+    for line in reprints.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        words = r["paragraphs"][-1].split()
+        words[0] = "همچنین"
+        r["paragraphs"][-1] = " ".join(words)
+        r.update(id=r["id"].replace("reprint", "again"), url=r["url"].replace("tasnimnews.com", "mehrnews.com"), agency="مهر")
+        again.append(r)
+    return _write_jsonl(reprints.with_name("again.jsonl"), again)
+
+
 def test_shingle_cache_of_earlier_articles_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    inputs = [SAMPLES / "langml" / "fars-news-sample.json.gz", _variants(tmp_path)]
-    cached = _run_in_batches(tmp_path / "cached", inputs)
+    reprints = _variants(tmp_path)
+    inputs = [SAMPLES / "langml" / "fars-news-sample.json.gz", reprints, _reprinted_again(reprints)]
+    cached = _run_in_batches(tmp_path / "cached", inputs, batch_size=5)  # each set of copies in its own batch
     assert cached["earlier_cached"] > 0
     monkeypatch.setattr(etl, "NEAR_CACHE_ARTICLES", 0)
-    uncached = _run_in_batches(tmp_path / "uncached", inputs)
+    uncached = _run_in_batches(tmp_path / "uncached", inputs, batch_size=5)
     assert uncached["earlier_cached"] == 0 and uncached["earlier_read"] > 0
     assert _near_tables(tmp_path / "uncached") == _near_tables(tmp_path / "cached")

@@ -21,10 +21,10 @@ import numpy as np
 import pyarrow as pa
 
 from akhbar.dedup import near
-from akhbar.schema import CLUSTER_MERGES, CLUSTERS, LSH_BANDS, NEAR_KEYS, ddl_for
+from akhbar.schema import CLUSTER_MERGES, CLUSTERS, LSH_BANDS, NEAR_KEYS, NEAR_SKETCHES, ddl_for
 from akhbar.warehouse import rollback_quietly
 
-SCHEMAS = (LSH_BANDS, NEAR_KEYS, CLUSTERS, CLUSTER_MERGES)
+SCHEMAS = (LSH_BANDS, NEAR_SKETCHES, NEAR_KEYS, CLUSTERS, CLUSTER_MERGES)
 # Articles handled per step: bounds memory (shingle sets of one chunk, ~6 KB each, plus the chunk's
 # band join) and keeps each step one transaction; the result does not depend on it. 5,000 instead of
 # 10,000 took the bench's stage peak from 652 to 583 MB at 50,000 articles and from 903 to 861 MB at
@@ -57,6 +57,7 @@ class Assignment:
     relabelled: dict[str, str] = field(default_factory=dict)  # earlier articles whose cluster id changed
     candidates: int = 0  # candidate pairs verified
     matches: int = 0  # candidate pairs that verified as near-duplicates
+    sketched_out: int = 0  # candidate pairs from earlier loads dropped by their sketch estimate (never read)
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -161,18 +162,23 @@ def _verify_old(
     sets: dict[str, near.Shingled],
     fetch_sets: SetFetcher,
     result: Assignment,
+    sketches: dict[str, bytes] | None = None,
 ) -> list[tuple[str, str, str, str]]:
     """Verify new articles against their candidates from earlier loads; return the edges to old clusters.
 
     One verified member is enough to join a cluster, so each (new article, old cluster) pair tries the
-    candidate sharing the most bands first (of those, the earliest seen) and the others only if it
-    fails. A story reprinted fifteen
+    candidate sharing the most bands first (all sharing half or more count as equal; of those, the
+    earliest seen) and the others only if it fails. A story reprinted fifteen
     times used to cost fifteen fetches and comparisons per new copy (70 % of the writer's time on the
     50,000-article scaled corpus); the clusters are the same, since the skipped edges join nothing new.
     """
     todo: dict[tuple[str, str], list[str]] = {}  # (new, old cluster) -> candidates, most shared bands first
-    for a, o, _ in old_pairs:  # ordered by (a, bands desc, first seen, o)
+    sketches = sketches or {}
+    for a, o, _ in old_pairs:  # ordered by (a, bands desc up to half of them, first seen, o)
         if o in old_cluster:
+            if a in sketches and o in sketches and near.sketch_jaccard(sketches[a], sketches[o]) < near.SKETCH_MIN:
+                result.sketched_out += 1  # a chance band collision: not worth reading the earlier text
+                continue
             todo.setdefault((a, old_cluster[o]), []).append(o)
     edges: list[tuple[str, str, str, str]] = []
     tried = 0
@@ -217,6 +223,7 @@ def _assign_chunk(
         return
     order = {aid: o for aid, _, o in new}
     sets: dict[str, near.Shingled] = {}
+    sketches: dict[str, bytes] = {}
     band_ids: list[str] = []
     band_nums: list[np.ndarray] = []
     band_vals: list[np.ndarray] = []
@@ -234,6 +241,7 @@ def _assign_chunk(
         if sh is None or hashes is None:
             raise ValueError(f"profile of {aid} has no signature (profile it with signature=True)")
         sets[aid] = near.Shingled(sh.shingles, None, sh.numbers)
+        sketches[aid] = near.sketch(sh.signature)
         if store_keys:
             keys_kept[aid] = key[: near.MAX_KEY_CHARS]
         band_ids.extend([aid] * near.BANDS)
@@ -269,19 +277,24 @@ def _assign_chunk(
     if old_ids:
         rows = _query_ids(
             con,
-            """SELECT c.article_id, c.cluster_id, f.first_seen_order, c.first_seen_order
+            """SELECT c.article_id, c.cluster_id, f.first_seen_order, c.first_seen_order, s.sketch
                FROM clusters c JOIN clusters f ON f.article_id = c.cluster_id
+               LEFT JOIN near_sketches s ON s.article_id = c.article_id
                WHERE c.article_id IN (SELECT id FROM _ids)""",
             list(old_ids),
         )
         member_first: dict[str, int] = {}
-        for aid, cid, first, own in rows:
+        for aid, cid, first, own, sk in rows:
             old_cluster[aid] = cid
             cluster_first[cid] = first
             member_first[aid] = own
-        # Among candidates sharing as many bands, the earliest seen is tried first: the same few members
-        # of a much-reprinted story are compared again and again, and stay in the caller's cache.
-        old_pairs = sorted(old_pairs, key=lambda p: (p[0], -p[2], member_first.get(p[1], 0), p[1]))
+            if sk is not None:  # (articles stored before sketches existed have none: always verified)
+                sketches[aid] = sk
+        # Candidates sharing at least half the bands (J ~ 0.75 and up: they verify) count as equally good,
+        # and the earliest seen of them is tried first: every new copy of a much-reprinted story is then
+        # compared with the same member (its first copy), which stays in the caller's cache, instead of
+        # with whichever copy happened to share one band more.
+        old_pairs = sorted(old_pairs, key=lambda p: (p[0], -min(p[2], near.BANDS // 2), member_first.get(p[1], 0), p[1]))
 
     # Nodes: new article ids and existing cluster ids ("c:" prefixed). Existing clusters rank before any
     # new article (ids stay stable), older clusters before younger; new articles by first sight.
@@ -293,7 +306,7 @@ def _assign_chunk(
     uf = _UnionFind(rank)
     matched: dict[str, tuple[str, str]] = {}  # new article -> (article it matched, why), first match kept
     edges: list[tuple[str, str, str, str]] = []  # (new id, other node, other article id, why)
-    edges.extend(_verify_old(old_pairs, old_cluster, sets, fetch_sets, result))
+    edges.extend(_verify_old(old_pairs, old_cluster, sets, fetch_sets, result, sketches))
     for a, b in new_pairs:
         ok, why = near.compare(sets[a], sets[b])
         result.candidates += 1
@@ -362,6 +375,13 @@ def _assign_chunk(
         con.register("_near_batch_bands", bands)
         con.execute("INSERT INTO lsh_bands SELECT * FROM _near_batch_bands")
         con.unregister("_near_batch_bands")
+        new_sketches = pa.table(
+            {"article_id": pa.array(list(sketches), pa.string()), "sketch": pa.array(list(sketches.values()), pa.binary())},
+            schema=NEAR_SKETCHES,
+        )
+        con.register("_near_new_sketches", new_sketches)
+        con.execute("INSERT INTO near_sketches SELECT * FROM _near_new_sketches")
+        con.unregister("_near_new_sketches")
         if store_keys and keys_kept:
             keys_tbl = pa.table(
                 {"article_id": list(keys_kept), "key": list(keys_kept.values())}, schema=NEAR_KEYS

@@ -148,3 +148,35 @@ def test_tables_match_their_declared_schema(schema):
     described = [(r[0], r[1], r[2]) for r in con.execute(f'DESCRIBE "{name}"').fetchall()]
     declared = [(f.name, duckdb_type(f.type), "YES" if f.nullable else "NO") for f in schema]
     assert described == declared
+
+
+def test_sketches_estimate_jaccard_and_never_drop_a_true_pair(corpus, articles):
+    batch, truth = corpus
+    prof = {aid: near.shingle_key(key) for aid, key, _ in batch if near.eligible(key)[0]}
+    ids = sorted(prof)
+    worst_true, best_false = 1.0, 0.0
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            est = near.sketch_jaccard(near.sketch(prof[a].signature), near.sketch(prof[b].signature))
+            exact = near.similarity(prof[a].shingles, prof[b].shingles)[0]
+            assert abs(est - exact) < 0.2, (a, b, est, exact)
+            if truth[a] == truth[b]:
+                worst_true = min(worst_true, est)
+            else:
+                best_false = max(best_false, est)
+    assert worst_true > 2 * near.SKETCH_MIN and best_false < near.SKETCH_MIN
+
+
+def test_sketches_change_no_cluster_and_old_stores_without_them_still_verify(corpus, tmp_path):
+    batch, _ = corpus
+    half = len(batch) // 2 + 1
+    runs = {}
+    for name, drop_sketches in (("with", False), ("without", True)):
+        con = duckdb.connect(str(tmp_path / f"{name}.duckdb"))
+        assign_clusters(con, batch[:half], run_id="r1")
+        if drop_sketches:  # a store written before sketches existed
+            con.execute("DELETE FROM near_sketches")
+        res = assign_clusters(con, batch[half:], run_id="r2")
+        runs[name] = (dict(con.execute("SELECT article_id, cluster_id FROM clusters").fetchall()), res)
+    assert runs["with"][0] == runs["without"][0] == assign_clusters(duckdb.connect(), batch).clusters
+    assert runs["without"][1].sketched_out == 0 and runs["with"][1].matches == runs["without"][1].matches

@@ -13,4 +13,6 @@ SELECT 'quotes', article_id || ':' || "start", count(*) FROM quotes GROUP BY art
 UNION ALL
 SELECT 'boilerplate', agency || ':' || paragraph_key, count(*) FROM boilerplate GROUP BY agency, paragraph_key HAVING count(*) > 1
 UNION ALL
-SELECT 'boilerplate_articles', agency || ':' || article_id, count(*) FROM boilerplate_articles GROUP BY agency, article_id HAVING count(*) > 1;
+SELECT 'boilerplate_articles', agency || ':' || article_id, count(*) FROM boilerplate_articles GROUP BY agency, article_id HAVING count(*) > 1
+UNION ALL
+SELECT 'near_sketches', article_id, count(*) FROM near_sketches GROUP BY article_id HAVING count(*) > 1;
