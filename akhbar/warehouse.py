@@ -104,11 +104,14 @@ def _limit(con: duckdb.DuckDBPyConnection, memory_limit: str | None) -> duckdb.D
     return con
 
 
-def connect_reader(db_path: Path, wait: float = 30.0) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse read-only; while a run writes, wait (up to ``wait`` s) for a gap between two batches."""
+def connect_reader(db_path: Path, wait: float = 30.0, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-only; while a run writes, wait (up to ``wait`` s) for a gap between two batches.
+
+    ``memory_limit`` bounds DuckDB's buffer pool, for readers inside a run's own process (its report).
+    """
     if not db_path.exists():
         raise WarehouseMissing(f"no warehouse at {db_path.parent} (run `akhbar run PATH` first, or pass --warehouse)")
-    con = _connect_retrying(db_path, read_only=True, wait=wait)
+    con = _limit(_connect_retrying(db_path, read_only=True, wait=wait), memory_limit)
     # Macros are temporary objects in read-only mode: re-create them for this session.
     for path in sql_files("macros"):
         with contextlib.suppress(duckdb.Error):

@@ -11,6 +11,7 @@ import duckdb
 from prefect.artifacts import create_markdown_artifact
 
 from akhbar import report, warehouse
+from akhbar.config import Settings
 
 RUN_ARTIFACT_KEY = "news-etl-run"
 
@@ -26,7 +27,10 @@ def run_report_markdown(summary: dict[str, Any], source: duckdb.DuckDBPyConnecti
         if isinstance(source, duckdb.DuckDBPyConnection):
             quality = report.run_quality(source, run_id)
         else:
-            con = warehouse.connect_reader(Path(source or summary["warehouse"]) / "news.duckdb")
+            # In the run's own process, after the writer: bounded like the writer (the quality checks scan
+            # every raw and normalized text the run added).
+            con = warehouse.connect_reader(Path(source or summary["warehouse"]) / "news.duckdb",
+                                           memory_limit=Settings().duckdb_memory)
             try:
                 quality = report.run_quality(con, run_id)
             finally:
