@@ -272,6 +272,7 @@ def _assign_chunk(
         con.unregister("_near_batch_bands")
 
     old_ids = sorted({o for _, o, _ in old_pairs})
+    old_sketches: dict[str, bytes] = {}
     old_cluster: dict[str, str] = {}
     cluster_first: dict[str, int] = {}
     if old_ids:
@@ -289,7 +290,7 @@ def _assign_chunk(
             cluster_first[cid] = first
             member_first[aid] = own
             if sk is not None:  # (articles stored before sketches existed have none: always verified)
-                sketches[aid] = sk
+                old_sketches[aid] = sk
         # Candidates sharing at least half the bands (J ~ 0.75 and up: they verify) count as equally good,
         # and the earliest seen of them is tried first: every new copy of a much-reprinted story is then
         # compared with the same member (its first copy), which stays in the caller's cache, instead of
@@ -306,7 +307,7 @@ def _assign_chunk(
     uf = _UnionFind(rank)
     matched: dict[str, tuple[str, str]] = {}  # new article -> (article it matched, why), first match kept
     edges: list[tuple[str, str, str, str]] = []  # (new id, other node, other article id, why)
-    edges.extend(_verify_old(old_pairs, old_cluster, sets, fetch_sets, result, sketches))
+    edges.extend(_verify_old(old_pairs, old_cluster, sets, fetch_sets, result, {**old_sketches, **sketches}))
     for a, b in new_pairs:
         ok, why = near.compare(sets[a], sets[b])
         result.candidates += 1

@@ -178,5 +178,8 @@ def test_sketches_change_no_cluster_and_old_stores_without_them_still_verify(cor
             con.execute("DELETE FROM near_sketches")
         res = assign_clusters(con, batch[half:], run_id="r2")
         runs[name] = (dict(con.execute("SELECT article_id, cluster_id FROM clusters").fetchall()), res)
+        # one sketch per article sketched in its own call: earlier articles' sketches are read, never re-stored
+        n, distinct = con.execute("SELECT count(*), count(DISTINCT article_id) FROM near_sketches").fetchone()
+        assert n == distinct == len(batch) - (0 if not drop_sketches else half)
     assert runs["with"][0] == runs["without"][0] == assign_clusters(duckdb.connect(), batch).clusters
     assert runs["without"][1].sketched_out == 0 and runs["with"][1].matches == runs["without"][1].matches
