@@ -24,7 +24,7 @@ from akhbar import __version__, lake, reasons, search, warehouse
 from akhbar.config import Settings
 from akhbar.dedup import near
 from akhbar.dedup.boilerplate import paragraph_keys
-from akhbar.dedup.profile import NearProfile, basis_of, near_key, profile_body
+from akhbar.dedup.profile import KeySet, NearProfile, basis_of, near_key, profile_body
 from akhbar.extract.fields import rank_keywords
 from akhbar.prepare import prepare_batch
 from akhbar.records import Article, RawRecord, Reject
@@ -45,14 +45,15 @@ def new_run_id(now: dt.datetime | None = None) -> str:
 class NearMemory:
     """What the writer keeps between batches for near-duplicate search (a plain class: Prefect does not walk it).
 
-    ``boilerplate``: the boilerplate key sets per agency after the last batch loaded, sent with every batch
-    to the workers, which profile articles against it (``akhbar.dedup.profile``). ``cache``: shingle sets
-    of recently loaded articles (see ``NEAR_CACHE_ARTICLES``). ``stats``: profiles reused/redone, earlier
-    articles' sets cached/read, candidate pairs dropped by their sketches.
+    ``boilerplate``: the boilerplate key set and its digest per agency after the last batch loaded, sent
+    with every batch to the workers, which profile articles against it (``akhbar.dedup.profile``).
+    ``cache``: shingle sets of earlier articles read for verification (see ``NEAR_CACHE_ARTICLES``).
+    ``stats``: profiles reused/redone, earlier articles' sets cached/read, candidate pairs dropped by
+    their sketches.
     """
 
     def __init__(self) -> None:
-        self.boilerplate: dict[str, frozenset[str]] = {}
+        self.boilerplate: dict[str, KeySet] = {}
         self.cache: OrderedDict[str, tuple[str, str, Any]] = OrderedDict()
         self.stats: Counter[str] = Counter()
 
@@ -239,11 +240,11 @@ def workers_started_early(settings: Settings) -> Iterator[None]:
 
 
 def prepare(batch: list[RawRecord | Reject], pool: Executor | None, workers: int = 1, entities: bool = True,
-            boilerplate: dict[str, frozenset[str]] | None = None) -> list[Article | Reject]:
+            boilerplate: dict[str, KeySet] | None = None) -> list[Article | Reject]:
     """Normalize a batch, spread over the worker processes; rejects pass through in order.
 
-    ``boilerplate`` is the writer's ``RunState.boilerplate`` when the batch was handed out: with it the
-    workers also profile the articles for near-duplicate search.
+    ``boilerplate`` is ``hand_out(state, batch)`` (the writer's key sets when the batch was handed out):
+    with it the workers also profile the articles for near-duplicate search.
     """
     records = [r for r in batch if isinstance(r, RawRecord)]
     if pool is None or len(records) < 2:
@@ -275,6 +276,12 @@ def in_flight(items: Iterable[T], submit: Callable[[T], F], ahead: int = AHEAD) 
         yield queue.popleft()
 
 
+def hand_out(state: RunState, batch: list[RawRecord | Reject]) -> dict[str, KeySet]:
+    """Count a batch's records as it goes to the workers; return the boilerplate key sets to send with it."""
+    count_records(state, batch)
+    return dict(state.near.boilerplate)  # a copy: the writer updates its own while the workers use this one
+
+
 def prepared_batches(state: RunState, batches: Iterable[list[RawRecord | Reject]], pool: Executor | None,
                      ahead: int = AHEAD) -> Iterator[list[Article | Reject]]:
     """Prepare batches ``ahead`` of the caller's loads (threads feeding ``pool``); yield them in order.
@@ -285,14 +292,12 @@ def prepared_batches(state: RunState, batches: Iterable[list[RawRecord | Reject]
     workers, entities = worker_count(state.settings), state.settings.entities
     if pool is None:
         for batch in batches:
-            count_records(state, batch)
-            yield prepare(batch, None, workers, entities, dict(state.near.boilerplate))
+            yield prepare(batch, None, workers, entities, hand_out(state, batch))
         return
     from concurrent.futures import ThreadPoolExecutor
 
     def submit(batch: list[RawRecord | Reject]) -> Future[list[Article | Reject]]:
-        count_records(state, batch)
-        return threads.submit(prepare, batch, pool, workers, entities, dict(state.near.boilerplate))
+        return threads.submit(prepare, batch, pool, workers, entities, hand_out(state, batch))
 
     with ThreadPoolExecutor(max_workers=ahead + 1, thread_name_prefix="akhbar-prepare") as threads:
         for future in in_flight(batches, submit, ahead):
@@ -550,7 +555,7 @@ class _NearKeys:
         from akhbar.dedup import boilerplate
 
         self.state, self.made = state, made
-        self._keys: dict[str, tuple[frozenset[str], str]] = {}
+        self._keys: dict[str, KeySet] = {}
         if rows:
             boilerplate.count_paragraphs(
                 state.con,
@@ -561,15 +566,14 @@ class _NearKeys:
         for r in rows:
             self.keys_of(r["agency"])  # publish the batch's agencies' key sets to the next workers
 
-    def keys_of(self, agency: str | None) -> tuple[frozenset[str], str]:
+    def keys_of(self, agency: str | None) -> KeySet:
         """Return (boilerplate key set, its basis digest) of an agency, as counted now."""
         from akhbar.dedup import boilerplate
 
         name = agency or ""
         if name not in self._keys:
             keys = frozenset(boilerplate.boilerplate_keys(self.state.con, name))
-            self._keys[name] = (keys, basis_of(keys))
-            self.state.near.boilerplate[name] = keys
+            self._keys[name] = self.state.near.boilerplate[name] = (keys, basis_of(keys))
         return self._keys[name]
 
     def profile(self, article_id: str, agency: str | None, body: str) -> NearProfile:
@@ -614,8 +618,9 @@ class _NearKeys:
                 con.unregister("_near_fetch")
             for aid, agency, body in found:
                 keys, basis = self.keys_of(agency)
+                lines = body.split("\n")
                 # Shingled whether or not its key is still long enough: it was when it entered the LSH store.
-                out[aid] = near.shingle_key(near_key(body.split("\n"), paragraph_keys(body.split("\n")), keys), signature=False)
+                out[aid] = near.shingle_key(near_key(lines, paragraph_keys(lines), keys), signature=False)
                 self._keep(aid, agency, basis, out[aid])
         return out
 

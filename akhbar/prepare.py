@@ -9,7 +9,7 @@ import hashlib
 
 from akhbar import reasons
 from akhbar.dedup.paragraphs import drop_repeated_paragraphs
-from akhbar.dedup.profile import NO_BOILERPLATE, NearProfile, basis_of, profile_body
+from akhbar.dedup.profile import NOTHING_KNOWN, KeySet, profile_body
 from akhbar.extract.fields import extract_fields
 from akhbar.records import Article, RawRecord, Reject
 from akhbar.search import doc_text, reduce_terms
@@ -40,8 +40,9 @@ def check_body(paragraphs: list[str]) -> tuple[bool, str]:
     return True, ""
 
 
-# Boilerplate key sets per agency as of the last batch loaded (see akhbar.dedup.profile); None = profile nothing.
-Snapshot = dict[str, frozenset[str]]
+# Boilerplate key set and its digest per agency as of the last batch loaded (see akhbar.dedup.profile);
+# None = profile nothing.
+Snapshot = dict[str, KeySet]
 
 
 def prepare_record(rec: RawRecord, entities: bool = True, boilerplate: Snapshot | None = None) -> Article | Reject:
@@ -89,7 +90,8 @@ def prepare_record(rec: RawRecord, entities: bool = True, boilerplate: Snapshot 
     art.notes = extract_fields(art)
     art.search_terms = " ".join(reduce_terms(doc_text(art.title, art.lead, art.body)))
     if boilerplate is not None:
-        art.near = _profile(art.body, canonical, boilerplate.get(art.agency or "", NO_BOILERPLATE))
+        keys, basis = boilerplate.get(art.agency or "", NOTHING_KNOWN)
+        art.near = profile_body(art.body, keys, basis, canonical_lines=canonical)
     if entities:
         from akhbar.extract.entities import extract_entities
         from akhbar.extract.quotes import extract_quotes
@@ -102,18 +104,6 @@ def prepare_record(rec: RawRecord, entities: bool = True, boilerplate: Snapshot 
 def prepare_batch(records: list[RawRecord], entities: bool = True, boilerplate: Snapshot | None = None) -> list[Article | Reject]:
     """Prepare a batch of records (the unit of work sent to a worker process)."""
     return [prepare_record(r, entities, boilerplate) for r in records]
-
-
-_BASIS: dict[frozenset[str], str] = {}
-
-
-def _profile(body: str, canonical: list[str], keys: frozenset[str]) -> NearProfile:
-    basis = _BASIS.get(keys)
-    if basis is None:
-        if len(_BASIS) > 256:  # one entry per agency and key-set version; bounded all the same
-            _BASIS.clear()
-        basis = _BASIS[keys] = basis_of(keys)
-    return profile_body(body, keys, basis, canonical_lines=canonical)
 
 
 def warm_up(entities: bool = True) -> None:

@@ -33,6 +33,10 @@ class EtlParams(BaseModel):
     entities: bool = Field(True, description="extract named entities and quotes")
     dask: bool = Field(False, description="run per-batch stages on a local Dask cluster of `workers` processes")
 
+    def settings(self) -> Settings:
+        """Return the run's settings (the rest from AKHBAR_* variables)."""
+        return Settings(warehouse=self.warehouse, workers=self.workers, batch_size=self.batch_size, entities=self.entities)
+
 
 # Tasks receive the run state (a DuckDB connection) and record batches: never cache or hash them.
 start_run = task(etl.start_run, name="start-run", cache_policy=NO_CACHE)
@@ -44,9 +48,7 @@ finish_run = task(etl.finish_run, name="finish-run", cache_policy=NO_CACHE)
 @flow(name="news-etl", log_prints=True)
 def news_etl(params: EtlParams) -> dict[str, Any]:
     """Load the inputs into the warehouse: read → normalize/dedup (parallel) → Parquet + DuckDB (one writer)."""
-    settings = Settings(
-        warehouse=params.warehouse, workers=params.workers, batch_size=params.batch_size, entities=params.entities
-    )
+    settings = params.settings()
     fields = FieldMap.with_overrides(params.fields)
     # share_reads: the DuckDB file is open only while a batch loads, so `akhbar sql` works during a run.
     state = start_run(settings, params.inputs, share_reads=True)
@@ -65,9 +67,8 @@ def news_etl(params: EtlParams) -> dict[str, Any]:
             opaque = (lambda x: x) if on_dask else quote
 
             def submit(batch: list[Any]) -> PrefectFuture[Any]:
-                etl.count_records(state, batch)
                 # With the boilerplate key sets known now, the workers profile articles for near-dup search.
-                return prepare_batch.submit(opaque(batch), pool, workers, settings.entities, opaque(dict(state.near.boilerplate)))
+                return prepare_batch.submit(opaque(batch), pool, workers, settings.entities, opaque(etl.hand_out(state, batch)))
 
             # The next etl.AHEAD batches are normalized in the workers while one is loaded here.
             for future in etl.in_flight(etl.iter_batches(state, fields), submit):
@@ -104,7 +105,7 @@ def run_news_etl(params: EtlParams) -> dict[str, Any]:
     if runner is not None:
         return news_etl.with_options(task_runner=runner)(params)
     # The worker processes warm up while Prefect starts its server.
-    with etl.workers_started_early(Settings(warehouse=params.warehouse, workers=params.workers, entities=params.entities)):
+    with etl.workers_started_early(params.settings()):
         return news_etl(params)
 
 

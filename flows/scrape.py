@@ -83,9 +83,8 @@ def scrape_news(params: ScrapeParams) -> dict[str, Any]:
             workers = etl.worker_count(settings)
 
             def submit(batch: list[Any]) -> PrefectFuture[Any]:
-                etl.count_records(state, batch)
                 # quote(): Prefect would walk every argument looking for futures; a batch holds none.
-                return prepare_batch.submit(quote(batch), pool, workers, settings.entities, quote(dict(state.near.boilerplate)))
+                return prepare_batch.submit(quote(batch), pool, workers, settings.entities, quote(etl.hand_out(state, batch)))
 
             # The next etl.AHEAD batches are normalized in the workers while one is loaded here.
             for future in etl.in_flight(etl.batches_of(pipeline.scraped_items(results), settings.batch_size), submit):

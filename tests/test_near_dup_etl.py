@@ -355,9 +355,11 @@ def test_worker_profiles_made_with_stale_boilerplate_are_redone_and_change_nothi
 
         every = frozenset(bp.paragraph_key(p) for r in batch if isinstance(r, RawRecord) for p in r.paragraphs)
 
+        from akhbar.dedup.profile import basis_of
+
         class EveryAgency(dict):
             def get(self, agency, default=None):  # type: ignore[no-untyped-def]
-                return every
+                return every, basis_of(every)
 
         return real_prepare(batch, pool, workers, entities, EveryAgency())
 

@@ -21,9 +21,10 @@ than one run, and the first articles of a new agency would keep their footers fo
 a sum over distinct articles, so the view's text depends only on the set of articles loaded, never on
 their order or batching, and a rerun changes nothing.
 
-Near-duplicate keys are the one place that strips at load (``akhbar.etl._boilerplate_stripper``, counts
-known so far, the batch included): a key is computed once, when its article arrives, and a shared
-footer left in it makes different articles of one agency look alike.
+Near-duplicate keys are the one place that strips at load (``akhbar.dedup.profile``, in the workers, checked
+and if needed redone by ``akhbar.etl._NearKeys`` with the counts known so far, the batch included): a key
+is computed once, when its article arrives, and a shared footer left in it makes different articles of
+one agency look alike.
 """
 
 from __future__ import annotations

@@ -47,6 +47,11 @@ def basis_of(keys: frozenset[str]) -> str:
     return h.hexdigest()
 
 
+# What the workers are sent per agency: (boilerplate key set, basis_of(it)); agencies absent get NOTHING_KNOWN.
+KeySet = tuple[frozenset[str], str]
+NOTHING_KNOWN: KeySet = (NO_BOILERPLATE, basis_of(NO_BOILERPLATE))
+
+
 def near_key(
     lines: Sequence[str],
     keys_of_lines: Sequence[str],
