@@ -155,9 +155,44 @@ def names_for(corpus: str) -> ner.Lexicon:
     return ner.build_names(sents)
 
 
+NETWORK = True  # --no-network: CRF only (no PyTorch needed)
+
+
+def vectors() -> dict:
+    """fastText vectors of the unlabelled news (learned once, cached under build/ner)."""
+    import ner_network
+
+    return ner_network.word_vectors(unlabeled_texts, REPO / "build" / "ner", _WORD.findall)
+
+
+def train_model(sentences: list[ner_io.Sentence], out: Path, names: ner.Lexicon) -> None:
+    """Train the CRF, then (unless --no-network) the BiLSTM beside it."""
+    from akhbar.extract import ner_nn
+
+    started = time.perf_counter()
+    ner.train(sentences, out, names=names)
+    print(f"  CRF trained in {time.perf_counter() - started:.0f}s ({out.stat().st_size / 1e6:.1f} MB)")
+    nn_file = ner_nn.nn_path(out)
+    if NETWORK:
+        import ner_network
+
+        ner_network.train_network(sentences, nn_file, names, vectors())
+    elif nn_file.exists():
+        nn_file.unlink()  # a network trained for another CRF must not be mixed with this one
+
+
 def evaluate(model: Path, sentences: list[ner_io.Sentence]) -> dict[str, ner_io.Counts]:
-    """Tag gold sentences with a model and score them; print the speed."""
-    tagger = ner.NerTagger(model)
+    """Tag gold sentences with a model and score them; print the speed (the CRF alone, then with its network)."""
+    from akhbar.extract import ner_nn
+
+    table = _evaluate(ner.NerTagger(model), sentences)
+    if ner_nn.nn_path(model).exists():
+        print(f"  CRF alone:\n{ner_io.format_scores(table)}\n  CRF + network:")
+        table = _evaluate(ner.NerTagger(model, network=True), sentences)
+    return table
+
+
+def _evaluate(tagger: ner.NerTagger, sentences: list[ner_io.Sentence]) -> dict[str, ner_io.Counts]:
     ner.clear_caches()
     tagger.clear_cache()
     started = time.process_time()
@@ -180,12 +215,8 @@ def train_peyma(out: Path, with_dev: bool) -> dict[str, ner_io.Counts]:
     train = ner_io.read_file(folder / "train.txt", "peyma")
     if with_dev:
         train += ner_io.read_file(folder / "dev.txt", "peyma")
-    started = time.perf_counter()
-    ner.train(train, out, names=names_for("peyma"))
-    print(
-        f"PEYMA: trained on {len(train)} sentences in {time.perf_counter() - started:.0f}s -> {out} "
-        f"({out.stat().st_size / 1e6:.1f} MB)"
-    )
+    print(f"PEYMA: training on {len(train)} sentences -> {out}")
+    train_model(train, out, names_for("peyma"))
     table = {}
     for split in ("dev", "test") if not with_dev else ("test",):
         table = evaluate(out, ner_io.read_file(folder / f"{split}.txt", "peyma"))
@@ -201,12 +232,8 @@ def arman_cv() -> list[float]:
     with tempfile.TemporaryDirectory() as tmp:
         for k in (1, 2, 3):
             model = Path(tmp) / f"arman{k}.crfsuite"
-            started = time.perf_counter()
-            ner.train(ner_io.read_file(folder / f"train_fold{k}.txt", "arman"), model, names=names)
-            print(
-                f"ARMAN fold {k}: trained in {time.perf_counter() - started:.0f}s "
-                f"({model.stat().st_size / 1e6:.1f} MB)"
-            )
+            print(f"ARMAN fold {k}:")
+            train_model(ner_io.read_file(folder / f"train_fold{k}.txt", "arman"), model, names)
             table = evaluate(model, ner_io.read_file(folder / f"test_fold{k}.txt", "arman"))
             print(ner_io.format_scores(table))
             f1s.append(table["micro"].prf()[2])
@@ -218,12 +245,8 @@ def train_arman_full(out: Path) -> None:
     """Train the shipped ARMAN model on all three test folds (= the whole shared corpus)."""
     folder = DATA / "arman-ner"
     sents = [s for k in (1, 2, 3) for s in ner_io.read_file(folder / f"test_fold{k}.txt", "arman")]
-    started = time.perf_counter()
-    ner.train(sents, out, names=names_for("arman"))
-    print(
-        f"ARMAN full: trained on {len(sents)} sentences in {time.perf_counter() - started:.0f}s -> {out} "
-        f"({out.stat().st_size / 1e6:.1f} MB)"
-    )
+    print(f"ARMAN full: training on {len(sents)} sentences -> {out}")
+    train_model(sents, out, names_for("arman"))
 
 
 def main() -> None:
@@ -235,7 +258,12 @@ def main() -> None:
         "--only", choices=["clusters", "peyma", "peyma-dev", "arman-cv", "arman"], default=None
     )
     parser.add_argument("--out-dir", type=Path, default=ner.MODEL_DIR)
+    parser.add_argument(
+        "--no-network", action="store_true", help="train the CRFs only (no PyTorch); removes shipped networks"
+    )
     args = parser.parse_args()
+    global NETWORK
+    NETWORK = not args.no_network
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]  # progress shows in logs
     if not DATA.exists():
         sys.exit(f"shared data not found at {DATA}")

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, TextIO
 
+import numpy as np
 import pycrfsuite
 
 from akhbar.text.chars import canonical_key, to_ascii_digits
@@ -357,21 +358,10 @@ def _kept_marks(pieces: tuple[tuple[str, ...], ...], keep: frozenset[str]) -> tu
     return _kept(pieces, keep)
 
 
-def sentence_features(
-    tokens: Sequence[str],
-    lexicon: Lexicon | None = None,
-    names: Lexicon | None = None,
-    *,
-    parts: Callable[[str], Parts] = token_parts,
-    keep: frozenset[str] | None = None,
-) -> list[list[str]]:
-    """Return the crfsuite feature list of every token of one sentence.
-
-    ``parts`` gives a token's cached word-level pieces (see :func:`token_parts`); ``keep``, when given,
-    drops the sentence-level features a model has no weight for (they would change nothing).
-    """
-    n = len(tokens)
-    keys = [token_key(t) for t in tokens]
+def sentence_marks(
+    keys: Sequence[str], lexicon: Lexicon | None, names: Lexicon | None
+) -> tuple[list[list[str]], list[list[str]]]:
+    """Return each token's run marks (gazetteers and name list; training lexicon) with token label shares."""
     # Names seen in other corpora join the gazetteer marks under their own prefix ("n").
     marks, lex = _run_index(names, lexicon).marks(keys)
     for table, out, prefix in (
@@ -383,6 +373,38 @@ def sentence_features(
                 labels = table.get(key)
                 if labels:
                     out[i].extend(prefix + label for label in labels)
+    return marks, lex
+
+
+def own_features(
+    tokens: Sequence[str], marked: tuple[list[list[str]], list[list[str]]]
+) -> list[tuple[str, ...]]:
+    """Return each token's own features (no neighbours'): the network's input besides the word itself."""
+    marks, lex = marked
+    return [
+        (*token_parts(t)[0], *_mark_features(tuple(m), tuple(x))[0])
+        for t, m, x in zip(tokens, marks, lex, strict=True)
+    ]
+
+
+def sentence_features(
+    tokens: Sequence[str],
+    lexicon: Lexicon | None = None,
+    names: Lexicon | None = None,
+    *,
+    parts: Callable[[str], Parts] = token_parts,
+    keep: frozenset[str] | None = None,
+    marked: tuple[list[list[str]], list[list[str]]] | None = None,
+) -> list[list[str]]:
+    """Return the crfsuite feature list of every token of one sentence.
+
+    ``parts`` gives a token's cached word-level pieces (see :func:`token_parts`); ``keep``, when given,
+    drops the sentence-level features a model has no weight for (they would change nothing); ``marked``
+    is :func:`sentence_marks` of the sentence when the caller has it already.
+    """
+    n = len(tokens)
+    keys = [token_key(t) for t in tokens]
+    marks, lex = marked if marked is not None else sentence_marks(keys, lexicon, names)
     # Per-position pieces first, so each neighbour's features are built once, not once per use.
     tp = [parts(t) for t in tokens]
     pieces = [_mark_features(tuple(ms), tuple(lx)) for ms, lx in zip(marks, lex, strict=True)]
@@ -455,7 +477,7 @@ class NerTagger:
 
     MAX_CACHED = 200_000  # distinct words whose filtered features are kept
 
-    def __init__(self, model_path: str | Path = DEFAULT_MODEL) -> None:
+    def __init__(self, model_path: str | Path = DEFAULT_MODEL, network: bool = False) -> None:
         self.model_path = Path(model_path)
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(self.model_path))
@@ -470,6 +492,18 @@ class NerTagger:
         # (once per distinct word, cached below) saves most of the string handling of tagging.
         self._keep = frozenset(self._tagger.info().attributes)
         self._parts: dict[str, Parts] = {}
+        # network=True: the BiLSTM beside the model adds its log-probabilities to the CRF's marginals and
+        # the mix is decoded under IOB2 constraints (see akhbar/extract/ner_nn.py): ~1 F1 more, ~3x slower.
+        from akhbar.extract import ner_nn
+
+        nn_file = ner_nn.nn_path(self.model_path)
+        if network and not nn_file.exists():
+            raise FileNotFoundError(f"no network beside {self.model_path.name}: {nn_file} (scripts/train_ner.py)")
+        self.nn = ner_nn.BiLstmTagger(nn_file) if network else None
+        if self.nn is not None:
+            if set(self.nn.tags) != set(self.labels):
+                raise ValueError(f"{nn_file}: tags {self.nn.tags} differ from the CRF's {self.labels}")
+            self._trans, self._start = ner_nn.allowed_transitions(self.nn.tags)
 
     def clear_cache(self) -> None:
         """Forget the per-word feature pieces of this model."""
@@ -491,26 +525,71 @@ class NerTagger:
         """
         if not tokens:
             return []
+        if self.nn is not None:
+            return self.tag_many([tokens])[0]
+        return self.crf_tag(tokens)
+
+    def crf_tag(self, tokens: Sequence[str]) -> list[str]:
+        """Tag one sentence with the CRF alone (its Viterbi path), whether or not a network is shipped."""
+        if not tokens:
+            return []
         feats = sentence_features(tokens, self.lexicon, self.names, parts=self._token_parts, keep=self._keep)
         with self._lock:
             return list(self._tagger.tag(feats))
 
+    BATCH = 256  # sentences per network forward pass
+
     def tag_many(self, sentences: Iterable[Sequence[str]]) -> list[list[str]]:
-        """Tag many tokenized sentences."""
-        return [self.tag(tokens) for tokens in sentences]
+        """Tag many tokenized sentences (batched through the network when there is one)."""
+        if self.nn is None:
+            return [self.tag(tokens) for tokens in sentences]
+        todo = list(sentences)
+        # Batches of similar length: the network pads every sentence of a batch to the longest.
+        order = sorted(range(len(todo)), key=lambda i: len(todo[i]))
+        out: list[list[str]] = [[] for _ in todo]
+        for start in range(0, len(order), self.BATCH):
+            chunk = order[start : start + self.BATCH]
+            for i, tags in zip(chunk, self._tag_mixed([todo[i] for i in chunk]), strict=True):
+                out[i] = tags
+        return out
+
+    def _tag_mixed(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+        from akhbar.extract import ner_nn
+
+        nn = self.nn
+        assert nn is not None
+        tags = nn.tags
+        live = [s for s in sentences if s]
+        scores, inputs = [], []
+        for tokens in live:
+            keys = [token_key(t) for t in tokens]
+            marked = sentence_marks(keys, self.lexicon, self.names)
+            feats = sentence_features(
+                tokens, self.lexicon, self.names, parts=self._token_parts, keep=self._keep, marked=marked
+            )
+            with self._lock:
+                self._tagger.set(feats)
+                marginal = self._tagger.marginal
+                crf = np.array([[marginal(y, i) for y in tags] for i in range(len(tokens))], np.float32)
+            scores.append(np.log(crf + 1e-9))
+            inputs.append(nn.inputs(keys, own_features(tokens, marked)))
+        w = ner_nn.NN_WEIGHT
+        mixed = [w * lp + (1 - w) * c for lp, c in zip(nn.log_probs(inputs), scores, strict=True)]
+        paths = iter(ner_nn.decode(mixed, self._trans, self._start))
+        return [[tags[i] for i in next(paths)] if s else [] for s in sentences]
 
 
-_TAGGERS: dict[Path, NerTagger] = {}
+_TAGGERS: dict[tuple[Path, bool], NerTagger] = {}
 _TAGGERS_LOCK = threading.Lock()
 
 
-def get_tagger(model_path: str | Path = DEFAULT_MODEL) -> NerTagger:
-    """Return the tagger for a model file, loading it once per process."""
+def get_tagger(model_path: str | Path = DEFAULT_MODEL, network: bool = False) -> NerTagger:
+    """Return the tagger for a model file (with its network when asked), loading it once per process."""
     path = Path(model_path).resolve()
     with _TAGGERS_LOCK:
-        tagger = _TAGGERS.get(path)
+        tagger = _TAGGERS.get((path, network))
         if tagger is None:
-            tagger = _TAGGERS[path] = NerTagger(path)
+            tagger = _TAGGERS[(path, network)] = NerTagger(path, network)
         return tagger
 
 
@@ -576,27 +655,34 @@ def model_for(fmt: str) -> Path:
 
 
 def tag_file(
-    path: str, fmt: Literal["peyma", "arman"], out: TextIO, model_path: str | Path | None = None
+    path: str,
+    fmt: Literal["peyma", "arman"],
+    out: TextIO,
+    model_path: str | Path | None = None,
+    network: bool = False,
 ) -> None:
     """Read a gold file and write it again with predicted tags in place of the gold ones (tokens unchanged)."""
     from akhbar.extract import ner_io
 
-    tagger = get_tagger(model_path or model_for(fmt))
+    tagger = get_tagger(model_path or model_for(fmt), network)
     sentences = ner_io.read_file(path, fmt)
-    ner_io.write_sentences(((tokens, tagger.tag(tokens)) for tokens, _ in sentences), fmt, out)
+    tagged = tagger.tag_many([tokens for tokens, _ in sentences])
+    ner_io.write_sentences(((tokens, tags) for (tokens, _), tags in zip(sentences, tagged, strict=True)), fmt, out)
 
 
-def evaluate_file(path: str, fmt: Literal["peyma", "arman"], model_path: str | Path | None = None) -> str:
+def evaluate_file(
+    path: str, fmt: Literal["peyma", "arman"], model_path: str | Path | None = None, network: bool = False
+) -> str:
     """Tag a gold file and return the entity-level (exact span + type) P/R/F1 table per type and micro."""
     from akhbar.extract import ner_io
 
-    tagger = get_tagger(model_path or model_for(fmt))
+    tagger = get_tagger(model_path or model_for(fmt), network)
     sentences = ner_io.read_file(path, fmt)
     # Types the corpus does not annotate are dropped from the predictions before scoring.
     pred = [
-        [ner_io.tag_in(ner_io.tag_out(t, fmt), fmt) for t in tagger.tag(tokens)] for tokens, _ in sentences
+        [ner_io.tag_in(ner_io.tag_out(t, fmt), fmt) for t in tags]
+        for tags in tagger.tag_many([tokens for tokens, _ in sentences])
     ]
     table = ner_io.score([tags for _, tags in sentences], pred)
-    return (
-        f"{path} ({len(sentences)} sentences, model {tagger.model_path.name})\n{ner_io.format_scores(table)}"
-    )
+    name = tagger.model_path.name + (" + network" if tagger.nn is not None else "")
+    return f"{path} ({len(sentences)} sentences, model {name})\n{ner_io.format_scores(table)}"

@@ -20,6 +20,8 @@ PEYMA_FIXTURE = FIXTURES / "peyma_test_head.txt"
 # does not reach yet.
 PEYMA_TEST_F1_FLOOR = 83.9
 ARMAN_FULL_MODEL_F1_FLOOR = 80.0
+# With the BiLSTM mixed in (opt-in, `--network`): measured 84.80; the floor leaves room for float rounding.
+PEYMA_TEST_F1_FLOOR_NETWORK = 84.5
 
 
 @pytest.mark.parametrize(
@@ -178,7 +180,7 @@ def test_dropping_unweighted_features_changes_no_tag(tagger: ner.NerTagger) -> N
         list(tagger._tagger.tag(ner.sentence_features(tokens, tagger.lexicon, tagger.names)))
         for tokens in sentences
     ]
-    assert tagger.tag_many(sentences) == full
+    assert [tagger.crf_tag(tokens) for tokens in sentences] == full
     kept = ner.sentence_features(
         sentences[1], tagger.lexicon, tagger.names, parts=tagger._token_parts, keep=tagger._keep
     )
@@ -232,3 +234,124 @@ def test_arman_model_tags_arman_types() -> None:
     micro = float(report.splitlines()[-1].split()[3])
     assert micro >= ARMAN_FULL_MODEL_F1_FLOOR
     assert "FAC" in report and "EVENT" in report
+
+
+def test_network_forward_matches_a_step_by_step_lstm(tmp_path: Path) -> None:
+    """The batched NumPy BiLSTM equals an unbatched reference written from the LSTM equations."""
+    import numpy as np
+
+    from akhbar.extract import ner_nn
+
+    rng = np.random.default_rng(7)
+    d_in, h, tags = 6, 4, ["B-PER", "I-PER", "O"]
+
+    def rand(*shape: int) -> np.ndarray:
+        return rng.normal(0, 0.5, shape).astype(np.float32)
+
+    arrays = {
+        "tags": np.array(tags), "words": np.array(["", "a"]), "feats": np.array(["", "f"]),
+        "word_emb": rand(2, 3).astype(np.float16), "feat_emb": rand(2, 3).astype(np.float16),
+        "out_w": rand(3, 2 * h), "out_b": rand(3),
+    }  # fmt: skip
+    for d in ("fw", "bw"):
+        arrays.update({f"{d}_w_ih": rand(4 * h, d_in), f"{d}_w_hh": rand(4 * h, h), f"{d}_b": rand(4 * h)})
+    np.savez(tmp_path / "m.nn.npz", **arrays)
+    net = ner_nn.BiLstmTagger(tmp_path / "m.nn.npz")
+
+    def sig(x: np.ndarray) -> np.ndarray:
+        return 1 / (1 + np.exp(-x))
+
+    def run(x: np.ndarray, d: str) -> list[np.ndarray]:
+        hs, hh, c = [], np.zeros(h), np.zeros(h)
+        for row in x:
+            g = arrays[f"{d}_w_ih"] @ row + arrays[f"{d}_w_hh"] @ hh + arrays[f"{d}_b"]
+            c = sig(g[h : 2 * h]) * c + sig(g[:h]) * np.tanh(g[2 * h : 3 * h])
+            hh = sig(g[3 * h :]) * np.tanh(c)
+            hs.append(hh)
+        return hs
+
+    sentences = [rand(n, d_in) for n in (5, 1, 3)]
+    got = net.log_probs(sentences)
+    for x, lp in zip(sentences, got, strict=True):
+        both = np.hstack([np.array(run(x, "fw")), np.array(run(x[::-1], "bw")[::-1])])
+        logits = both @ arrays["out_w"].T + arrays["out_b"]
+        want = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        assert lp.shape == want.shape
+        assert np.allclose(lp, want, atol=1e-5)
+    # Inputs: word embedding then the sum of the token's known features (unknown ones ignored).
+    x = net.inputs(["a", "zz"], [("f", "unknown"), ()])
+    assert np.allclose(x[0], np.hstack([arrays["word_emb"][1], arrays["feat_emb"][1]]).astype(np.float32))
+    assert np.allclose(x[1], np.hstack([arrays["word_emb"][0], arrays["feat_emb"][0]]).astype(np.float32))
+
+
+def test_constrained_decoding_never_starts_an_entity_with_i() -> None:
+    import numpy as np
+
+    from akhbar.extract import ner_nn
+
+    tags = ["B-LOC", "B-PER", "I-PER", "O"]
+    trans, start = ner_nn.allowed_transitions(tags)
+    # Per-token favourites O, I-PER, I-PER are invalid (I after O); the best valid path is O B-PER I-PER,
+    # and a second, shorter sentence in the batch decodes independently of the padding.
+    first = np.log(np.array([[0.1, 0.1, 0.1, 0.7], [0.05, 0.35, 0.5, 0.1], [0.1, 0.1, 0.7, 0.1]]))
+    second = np.log(np.array([[0.1, 0.2, 0.6, 0.1]]))
+    paths = ner_nn.decode([first, second], trans, start)
+    assert [[tags[i] for i in p] for p in paths] == [["O", "B-PER", "I-PER"], ["B-PER"]]
+
+
+def _network_tagger() -> ner.NerTagger:
+    from akhbar.extract import ner_nn
+
+    if not ner_nn.nn_path(ner.DEFAULT_MODEL).exists():
+        pytest.fail(f"network missing: {ner_nn.nn_path(ner.DEFAULT_MODEL)} (run scripts/train_ner.py)")
+    return ner.get_tagger(network=True)
+
+
+def test_shipped_network_agrees_with_its_crf_on_most_tags() -> None:
+    tagger = _network_tagger()
+    assert tagger is not ner.get_tagger() and ner.get_tagger().nn is None
+    sentences = [tokens for tokens, _ in ner_io.read_file(PEYMA_FIXTURE, "peyma")]
+    mixed = tagger.tag_many(sentences)
+    # One batch or one at a time: the same tags.
+    assert [tagger.tag(tokens) for tokens in sentences] == mixed
+    crf = [tagger.crf_tag(tokens) for tokens in sentences]
+    same = sum(a == b for m, c in zip(mixed, crf, strict=True) for a, b in zip(m, c, strict=True))
+    total = sum(map(len, crf))
+    assert 0.95 < same / total, (same, total)
+
+
+@pytest.mark.shared
+def test_peyma_test_f1_floor_with_network() -> None:
+    tagger = _network_tagger()
+    sentences = ner_io.read_file(_shared("peyma-ner", "test.txt"), "peyma")
+    pred = tagger.tag_many([tokens for tokens, _ in sentences])
+    f1 = ner_io.score([tags for _, tags in sentences], pred)["micro"].prf()[2]
+    assert f1 >= PEYMA_TEST_F1_FLOOR_NETWORK, f"PEYMA test micro F1 {f1:.2f} < {PEYMA_TEST_F1_FLOOR_NETWORK}"
+
+
+def test_missing_network_is_a_clear_error(tmp_path: Path) -> None:
+    import shutil
+
+    for name in ("ner.crfsuite", "ner.lexicon.tsv"):
+        shutil.copy(ner.MODEL_DIR / name, tmp_path / name)
+    with pytest.raises(FileNotFoundError, match=r"no network beside ner\.crfsuite"):
+        ner.NerTagger(tmp_path / "ner.crfsuite", network=True)
+
+
+def test_cli_ner_eval_and_ner_with_and_without_network() -> None:
+    from typer.testing import CliRunner
+
+    from akhbar.cli import get_app
+
+    app, runner = get_app(), CliRunner()
+    plain = runner.invoke(app, ["ner-eval", str(PEYMA_FIXTURE), "--format", "peyma"])
+    assert plain.exit_code == 0 and "model ner.crfsuite)" in plain.output, plain.output
+    mixed = runner.invoke(app, ["ner-eval", str(PEYMA_FIXTURE), "--format", "peyma", "--network"])
+    assert mixed.exit_code == 0 and "model ner.crfsuite + network)" in mixed.output, mixed.output
+    assert float(mixed.output.splitlines()[-1].split()[3]) > 70.0
+    tagged = runner.invoke(app, ["ner", str(PEYMA_FIXTURE), "--format", "peyma", "--network"])
+    assert tagged.exit_code == 0
+    gold = ner_io.read_file(PEYMA_FIXTURE, "peyma")
+    assert [t for t, _ in ner_io.read_sentences(io.StringIO(tagged.stdout), "peyma")] == [t for t, _ in gold]
+    bad = runner.invoke(app, ["ner-eval", str(PEYMA_FIXTURE), "--format", "nope", "--network"])
+    assert bad.exit_code == 2 and "--format" in bad.output
