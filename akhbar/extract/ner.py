@@ -472,6 +472,9 @@ def train(
         names.save(names_path(model_path))
 
 
+_ATTRIBUTE_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
 class NerTagger:
     """A loaded CRF model; ``tag`` maps the tokens of one sentence to IOB2 tags."""
 
@@ -490,10 +493,13 @@ class NerTagger:
         self._lock = threading.Lock()
         # Features the model has no weight for change no score: dropping them before crfsuite sees them
         # (once per distinct word, cached below) saves most of the string handling of tagging.
-        self._keep = frozenset(self._tagger.info().attributes)
+        # One set object per distinct attribute set: the feature caches are keyed by it, and a lookup with an
+        # equal but different set (a second tagger of the same model) would compare 31k strings every time.
+        keep = frozenset(self._tagger.info().attributes)
+        self._keep = _ATTRIBUTE_SETS.setdefault(keep, keep)
         self._parts: dict[str, Parts] = {}
         # network=True: the BiLSTM beside the model adds its log-probabilities to the CRF's marginals and
-        # the mix is decoded under IOB2 constraints (see akhbar/extract/ner_nn.py): ~1 F1 more, ~3x slower.
+        # the mix is decoded under IOB2 constraints (see akhbar/extract/ner_nn.py): ~1 F1 more, ~5x slower.
         from akhbar.extract import ner_nn
 
         nn_file = ner_nn.nn_path(self.model_path)

@@ -355,3 +355,9 @@ def test_cli_ner_eval_and_ner_with_and_without_network() -> None:
     assert [t for t, _ in ner_io.read_sentences(io.StringIO(tagged.stdout), "peyma")] == [t for t, _ in gold]
     bad = runner.invoke(app, ["ner-eval", str(PEYMA_FIXTURE), "--format", "nope", "--network"])
     assert bad.exit_code == 2 and "--format" in bad.output
+
+
+def test_taggers_of_one_model_share_their_attribute_set() -> None:
+    # The feature caches are keyed by this set: two equal but distinct sets made each tagger ~20x slower
+    # once the other had filled the caches (2,800 -> 150 sentences/s measured).
+    assert ner.NerTagger(ner.DEFAULT_MODEL)._keep is ner.NerTagger(ner.DEFAULT_MODEL)._keep
