@@ -59,9 +59,8 @@ def _jackknifed(
 ) -> list[tuple[list[str], list[tuple[str, ...]]]]:
     """Token keys and own features of every training sentence, the lexicon built without its fold."""
     out: list[tuple[list[str], list[tuple[str, ...]]]] = [([], [])] * len(sentences)
-    for p in range(folds):
-        lexicon = ner.Lexicon.build([s for i, s in enumerate(sentences) if i % folds != p])
-        for i in range(p, len(sentences), folds):
+    for lexicon, fold in ner.jackknife(sentences, folds):
+        for i in fold:
             tokens = sentences[i][0]
             keys = [ner.token_key(t) for t in tokens]
             out[i] = (keys, ner.own_features(tokens, ner.sentence_marks(keys, lexicon, names)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, TextIO
@@ -442,6 +442,12 @@ def sentence_features(
     return out
 
 
+def jackknife(sentences: Sequence[tuple[Sequence[str], Sequence[str]]], folds: int = 4) -> Iterator[tuple[Lexicon, range]]:
+    """Yield each fold's lexicon, built from the other folds, with the indices of the fold's sentences."""
+    for p in range(folds):
+        yield Lexicon.build([s for i, s in enumerate(sentences) if i % folds != p]), range(p, len(sentences), folds)
+
+
 def train(
     sentences: Sequence[tuple[list[str], list[str]]],
     model_path: str | Path,
@@ -460,10 +466,9 @@ def train(
     if algorithm != "lbfgs":
         params = {k: v for k, v in params.items() if k not in ("c1", "c2")}
     trainer = pycrfsuite.Trainer(algorithm=algorithm, verbose=verbose)
-    parts = [[s for i, s in enumerate(sentences) if i % folds != p] for p in range(folds)]
-    for p in range(folds):
-        lexicon = Lexicon.build(parts[p])
-        for tokens, tags in sentences[p::folds]:
+    for lexicon, fold in jackknife(sentences, folds):
+        for i in fold:
+            tokens, tags = sentences[i]
             trainer.append(sentence_features(tokens, lexicon, names), tags)
     trainer.set_params(params)
     trainer.train(str(model_path))
@@ -529,8 +534,6 @@ class NerTagger:
         >>> get_tagger().tag([])
         []
         """
-        if not tokens:
-            return []
         if self.nn is not None:
             return self.tag_many([tokens])[0]
         return self.crf_tag(tokens)

@@ -130,10 +130,9 @@ def decode(scores: Sequence[np.ndarray], trans: np.ndarray, start: np.ndarray) -
         cand = best[:, :, None] + trans  # (batch, from, to)
         arg = cand.argmax(axis=1)
         step = np.take_along_axis(cand, arg[:, None, :], axis=1)[:, 0] + x[:, t]
-        live = (t < lengths_a)[:, None]
-        # A finished sentence keeps its score and points to itself, so its path reads back unchanged.
-        back[:, t] = np.where(live, arg, np.arange(k))
-        best = np.where(live, step, best)
+        # A finished sentence keeps its score; its back-pointers past its end are never read.
+        back[:, t] = arg
+        best = np.where((t < lengths_a)[:, None], step, best)
     out = []
     for j, n in enumerate(lengths):
         y = [int(best[j].argmax())]
