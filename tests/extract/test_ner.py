@@ -209,18 +209,50 @@ def _shared(*parts: str) -> Path:
 
 
 @pytest.mark.shared
-def test_peyma_test_f1_floor_and_speed(tagger: ner.NerTagger) -> None:
+def test_peyma_test_f1_floor(tagger: ner.NerTagger) -> None:
     sentences = ner_io.read_file(_shared("peyma-ner", "test.txt"), "peyma")
-    tagger.tag_many([tokens for tokens, _ in sentences[:200]])  # warm the feature caches
-    # CPU time of this process, not wall time: CI shares its two cores with other jobs.
-    started = time.process_time()
     pred = tagger.tag_many([tokens for tokens, _ in sentences])
-    rate = len(sentences) / (time.process_time() - started)
     f1 = ner_io.score([tags for _, tags in sentences], pred)["micro"].prf()[2]
     assert f1 >= PEYMA_TEST_F1_FLOOR, f"PEYMA test micro F1 {f1:.2f} < {PEYMA_TEST_F1_FLOOR}"
-    # The target is 2,000 sentences/s per core (measured ~3,700 warm on a quiet machine); the floor is
-    # lower because a busy core runs slower.
-    assert rate >= 1_200, f"{rate:.0f} sentences/s"
+
+
+# The target is 2,000 sentences/s per core. An absolute floor flaked on a shared machine (CI saw
+# 1,016/s on a run where a quiet core gives 1,900-2,200/s for the same cold-cache pass), so the speed is
+# checked against hazm's normalize() timed on the same sentences, interleaved chunk by chunk, in the same
+# process: a slow or stolen core slows both. Measured in the suite on a quiet machine: 0.37-0.38x (tagging
+# ~1,910 sentences/s, the project's hazm normalizer ~5,100/s); the floor 0.3 is ~1,500 sentences/s there.
+TAGGING_TO_HAZM_SPEED_FLOOR = 0.3
+
+
+@pytest.mark.shared
+def test_tagging_speed_relative_to_hazm(tagger: ner.NerTagger, normalizer_ready: None) -> None:
+    from akhbar.text.normalize import _hazm_normalizer
+
+    hazm = _hazm_normalizer()
+    warm = [tokens for tokens, _ in ner_io.read_file(_shared("peyma-ner", "train.txt"), "peyma")[:1000]]
+    sentences = [tokens for tokens, _ in ner_io.read_file(_shared("peyma-ner", "test.txt"), "peyma")]
+    texts = [" ".join(tokens) for tokens in sentences]
+    best: tuple[float, float] | None = None
+    for _ in range(3):  # best of three cold passes: the least disturbed one
+        ner.clear_caches()
+        tagger.tag_many(warm)  # other sentences warm the word caches, as a running pipeline has
+        tagging = normalizing = 0.0
+        for i in range(0, len(sentences), 100):
+            started = time.process_time()
+            tagger.tag_many(sentences[i : i + 100])
+            tagging += time.process_time() - started
+            started = time.process_time()
+            for text in texts[i : i + 100]:
+                hazm.normalize(text)
+            normalizing += time.process_time() - started
+        if best is None or normalizing / tagging > best[0] / best[1]:
+            best = (normalizing, tagging)
+    assert best is not None
+    ratio = best[0] / best[1]
+    rate = len(sentences) / best[1]
+    assert ratio >= TAGGING_TO_HAZM_SPEED_FLOOR, (
+        f"tagging {rate:.0f} sentences/s = {ratio:.2f}x hazm normalize ({len(sentences) / best[0]:.0f}/s)"
+    )
 
 
 @pytest.mark.shared
