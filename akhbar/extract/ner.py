@@ -298,6 +298,9 @@ def _mark_features(
     )
 
 
+_NO_MARKS = ()
+
+
 class _RunIndex:
     """The run tables of several sources (gazetteers, names, lexicon) searched in one pass.
 
@@ -318,7 +321,8 @@ class _RunIndex:
     def marks(self, keys: Sequence[str]) -> tuple[list[list[str]], list[list[str]]]:
         """Return the run marks of each token: gazetteer-like ones and lexicon ones."""
         n = len(keys)
-        found: tuple[list[list[str]], list[list[str]]] = ([[] for _ in keys], [[] for _ in keys])
+        # Most tokens get no mark: they share one empty tuple, a list is made only for a marked token.
+        found: tuple[list[list[str]], list[list[str]]] = ([_NO_MARKS] * n, [_NO_MARKS] * n)  # type: ignore[list-item]
         prefixes, table, outputs = self.prefixes, self.table, self.outputs
         for i in range(n):
             if keys[i] not in prefixes:
@@ -333,9 +337,10 @@ class _RunIndex:
                     best[src] = (j - i + 1, classes)
             for src, (length, classes) in best.items():
                 out = found[outputs[src]]
-                out[i].extend(c + ":B" for c in classes)
-                for k in range(i + 1, i + length):
-                    out[k].extend(c + ":I" for c in classes)
+                for k in range(i, i + length):
+                    if out[k] is _NO_MARKS:
+                        out[k] = []
+                    out[k].extend(c + (":B" if k == i else ":I") for c in classes)
         return found
 
 
@@ -372,6 +377,8 @@ def sentence_marks(
             for i, key in enumerate(keys):
                 labels = table.get(key)
                 if labels:
+                    if out[i] is _NO_MARKS:
+                        out[i] = []
                     out[i].extend(prefix + label for label in labels)
     return marks, lex
 
@@ -480,6 +487,157 @@ def train(
 _ATTRIBUTE_SETS: dict[frozenset[str], frozenset[str]] = {}
 
 
+class _CrfScorer:
+    """A crfsuite model's weights in NumPy: per-token label scores of a sentence without crfsuite.
+
+    crfsuite scores a label at a token as the sum of the weights of the token's attributes for that label
+    (each attribute has value 1), and a path as those sums plus label-to-label transition weights. Here
+    each distinct word's five feature pieces (see :func:`token_parts`) are summed into five score vectors
+    once and kept in a matrix, so a sentence's scores are a few array additions instead of thousands of
+    attribute strings handed to crfsuite. The weights come from crfsuite's model dump, printed with six
+    decimals.
+    """
+
+    MAX_WORDS = 100_000  # distinct words whose score vectors are kept (5 x labels float64 each)
+
+    def __init__(self, info: object, labels: Sequence[str]) -> None:
+        index = {label: i for i, label in enumerate(labels)}
+        self.attrs = {a: i for i, a in enumerate(info.attributes)}  # type: ignore[attr-defined]
+        self.weights = np.zeros((len(self.attrs) + 1, len(labels)))  # the last row stays zero
+        for (attr, label), w in info.state_features.items():  # type: ignore[attr-defined]
+            self.weights[self.attrs[attr], index[label]] = w
+        self.trans = np.zeros((len(labels), len(labels)))
+        for (a, b), w in info.transitions.items():  # type: ignore[attr-defined]
+            self.trans[index[a], index[b]] = w
+        self.bias, self.bos, self.eos, self.after_title = (
+            self.vector((f,)) for f in ("bias", "BOS", "EOS", "after_title")
+        )
+        # Word bigrams the model weighs: only a left word that starts one is worth building the string for.
+        self.bigram_left = {
+            prefix: frozenset(
+                a[3:j] for a in self.attrs if a.startswith(prefix) for j in range(3, len(a)) if a[j] == "|"
+            )
+            for prefix in ("b-=", "b+=")
+        }
+        self._marks: dict[tuple[tuple[str, ...], tuple[str, ...]], np.ndarray] = {}
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget the per-word score vectors."""
+        self.rows: dict[str, int] = {}
+        self.table = np.zeros((4096, 5, self.weights.shape[1]))
+        self._marks = {}
+
+    def vector(self, feats: Iterable[str]) -> np.ndarray:
+        """Return the summed weights of some attributes (unknown ones weigh nothing)."""
+        miss = len(self.attrs)
+        return self.weights[[self.attrs.get(f, miss) for f in feats]].sum(axis=0)
+
+    def rows_of(self, tokens: Sequence[str]) -> list[int]:
+        """Return the table rows of some tokens, computing the score vectors of new words in one go."""
+        if len(self.rows) + len(tokens) > self.MAX_WORDS:
+            self.clear()
+        rows, known = [], self.rows
+        new: list[str] = []
+        for token in tokens:
+            got = known.get(token)
+            if got is None:
+                got = known[token] = len(known)
+                new.append(token)
+            rows.append(got)
+        if new:
+            self._fill(new, len(known) - len(new))
+        return rows
+
+    def _fill(self, words: list[str], first: int) -> None:
+        # Each word's five pieces are five segments of attribute ids; every segment starts with the zero
+        # row, so an empty piece sums to zero (np.add.reduceat needs non-empty segments).
+        miss, get = len(self.attrs), self.attrs.get
+        ids: list[int] = []
+        starts: list[int] = []
+        for word in words:
+            for piece in token_parts(word):
+                starts.append(len(ids))
+                ids.append(miss)
+                ids.extend(a for a in map(get, piece) if a is not None)
+        need = first + len(words)
+        if need > len(self.table):
+            grown = np.zeros((max(need, 2 * len(self.table)), *self.table.shape[1:]))
+            grown[: len(self.table)] = self.table
+            self.table = grown
+        sums = np.add.reduceat(self.weights[ids], starts, axis=0)
+        self.table[first:need] = sums.reshape(len(words), 5, -1)
+
+    def mark_vectors(self, marks: list[str], lex: list[str]) -> np.ndarray:
+        """Return the score vectors of a token's run marks: for itself, its right and its left neighbour."""
+        key = (tuple(marks), tuple(lex))
+        got = self._marks.get(key)
+        if got is None:
+            if len(self._marks) >= self.MAX_WORDS:
+                self._marks = {}
+            got = self._marks[key] = np.array([self.vector(piece) for piece in _mark_features(*key)])
+        return got
+
+    def scores(
+        self, sentences: Sequence[Sequence[str]], marked: Sequence[tuple[list[list[str]], list[list[str]]]]
+    ) -> list[np.ndarray]:
+        """Return each (non-empty) sentence's ``(tokens, labels)`` state scores, as crfsuite computes them."""
+        lengths = [len(t) for t in sentences]
+        rows = self.rows_of([t for tokens in sentences for t in tokens])
+        words = self.table[rows]  # (tokens, 5 pieces, labels)
+        ends = np.cumsum(lengths)
+        pos = np.arange(len(rows)) - np.repeat(ends - lengths, lengths)  # index in its sentence
+        left = np.repeat(ends - 1, lengths) - np.arange(len(rows))  # tokens after it in its sentence
+        e = words[:, 0] + self.bias
+        # Pieces lent to neighbours, never across a sentence boundary: -1 and -2 look back, 1 and 2 ahead.
+        e[1:] += words[:-1, 1] * (pos[1:] >= 1)[:, None]
+        e[2:] += words[:-2, 3] * (pos[2:] >= 2)[:, None]
+        e[:-1] += words[1:, 2] * (left[:-1] >= 1)[:, None]
+        e[:-2] += words[2:, 4] * (left[:-2] >= 2)[:, None]
+        e[pos == 0] += self.bos
+        e[left == 0] += self.eos
+        attrs, weights = self.attrs, self.weights
+        minus, plus = self.bigram_left["b-="], self.bigram_left["b+="]
+        flat = 0
+        for tokens, (marks, lex) in zip(sentences, marked, strict=True):
+            n = len(tokens)
+            titled = -3  # index of the last token inside a title
+            for i in range(n):
+                ms = marks[i]
+                if ms or lex[i]:
+                    mv = self.mark_vectors(ms, lex[i])
+                    e[flat + i] += mv[0]
+                    if i + 1 < n:
+                        e[flat + i + 1] += mv[1]
+                    if i:
+                        e[flat + i - 1] += mv[2]
+                # A title one or two tokens back announces a person (see sentence_features).
+                if i - titled <= 2:
+                    e[flat + i] += self.after_title
+                if ms and ("TITLE:B" in ms or "TITLE:I" in ms):
+                    titled = i
+            keys = [token_key(t) for t in tokens]
+            for i in range(1, n):
+                a = keys[i - 1]
+                if a in minus:
+                    attr = attrs.get(f"b-={a}|{keys[i]}")
+                    if attr is not None:
+                        e[flat + i] += weights[attr]
+                if a in plus:
+                    attr = attrs.get(f"b+={a}|{keys[i]}")
+                    if attr is not None:
+                        e[flat + i - 1] += weights[attr]
+            flat += n
+        return np.split(e, ends[:-1])
+
+
+def _viterbi(scores: Sequence[np.ndarray], trans: np.ndarray) -> list[list[int]]:
+    """Best label paths of several sentences under a CRF's transition weights (no start/end weights)."""
+    from akhbar.extract.ner_nn import decode
+
+    return decode(scores, trans, np.zeros(trans.shape[0], trans.dtype))
+
+
 class NerTagger:
     """A loaded CRF model; ``tag`` maps the tokens of one sentence to IOB2 tags."""
 
@@ -500,9 +658,11 @@ class NerTagger:
         # (once per distinct word, cached below) saves most of the string handling of tagging.
         # One set object per distinct attribute set: the feature caches are keyed by it, and a lookup with an
         # equal but different set (a second tagger of the same model) would compare 31k strings every time.
-        keep = frozenset(self._tagger.info().attributes)
+        info = self._tagger.info()
+        keep = frozenset(info.attributes)
         self._keep = _ATTRIBUTE_SETS.setdefault(keep, keep)
         self._parts: dict[str, Parts] = {}
+        self._crf = _CrfScorer(info, self.labels)
         # network=True: the BiLSTM beside the model adds its log-probabilities to the CRF's marginals and
         # the mix is decoded under IOB2 constraints (see akhbar/extract/ner_nn.py): ~1 F1 more, ~5x slower.
         from akhbar.extract import ner_nn
@@ -519,6 +679,7 @@ class NerTagger:
     def clear_cache(self) -> None:
         """Forget the per-word feature pieces of this model."""
         self._parts = {}
+        self._crf.clear()
 
     def _token_parts(self, token: str) -> Parts:
         got = self._parts.get(token)
@@ -540,18 +701,40 @@ class NerTagger:
 
     def crf_tag(self, tokens: Sequence[str]) -> list[str]:
         """Tag one sentence with the CRF alone (its Viterbi path), whether or not a network is shipped."""
+        return self.crf_tag_many([tokens])[0]
+
+    def crfsuite_tag(self, tokens: Sequence[str]) -> list[str]:
+        """Tag one sentence through crfsuite itself (the reference the NumPy decoder is checked against)."""
         if not tokens:
             return []
         feats = sentence_features(tokens, self.lexicon, self.names, parts=self._token_parts, keep=self._keep)
         with self._lock:
             return list(self._tagger.tag(feats))
 
-    BATCH = 256  # sentences per network forward pass
+    BATCH = 256  # sentences per network forward pass / per batched Viterbi
+
+    def crf_tag_many(self, sentences: Iterable[Sequence[str]]) -> list[list[str]]:
+        """Tag sentences with the CRF alone: NumPy scores and a Viterbi batched over similar lengths."""
+        todo = list(sentences)
+        out: list[list[str]] = [[] for _ in todo]
+        order = sorted((i for i in range(len(todo)) if todo[i]), key=lambda i: len(todo[i]))
+        labels = self.labels
+        for start in range(0, len(order), self.BATCH):
+            chunk = order[start : start + self.BATCH]
+            batch = [todo[i] for i in chunk]
+            marks = [
+                sentence_marks([token_key(t) for t in tokens], self.lexicon, self.names) for tokens in batch
+            ]
+            with self._lock:  # the word-vector cache grows in place
+                scores = self._crf.scores(batch, marks)
+            for i, path in zip(chunk, _viterbi(scores, self._crf.trans), strict=True):
+                out[i] = [labels[y] for y in path]
+        return out
 
     def tag_many(self, sentences: Iterable[Sequence[str]]) -> list[list[str]]:
-        """Tag many tokenized sentences (batched through the network when there is one)."""
+        """Tag many tokenized sentences (batched; through the network too when there is one)."""
         if self.nn is None:
-            return [self.tag(tokens) for tokens in sentences]
+            return self.crf_tag_many(sentences)
         todo = list(sentences)
         # Batches of similar length: the network pads every sentence of a batch to the longest.
         order = sorted(range(len(todo)), key=lambda i: len(todo[i]))

@@ -115,28 +115,38 @@ def allowed_transitions(tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def decode(scores: Sequence[np.ndarray], trans: np.ndarray, start: np.ndarray) -> list[list[int]]:
-    """Constrained Viterbi over per-token tag scores, batched over sentences (padding cannot win)."""
+    """Best paths over per-token tag scores plus transition scores, batched over sentences.
+
+    Sentences are processed longest first, so at step ``t`` the ones still running are a prefix of the
+    batch: no padding is ever scored and finished sentences cost nothing.
+    """
     if not scores:
         return []
-    lengths = [len(s) for s in scores]
-    steps, k = max(lengths), trans.shape[0]
-    x = np.zeros((len(scores), steps, k), np.float32)
-    for j, s in enumerate(scores):
-        x[j, : len(s)] = s
+    order = sorted(range(len(scores)), key=lambda j: -len(scores[j]))
+    lengths = np.array([len(scores[j]) for j in order])
+    steps, k = int(lengths[0]), trans.shape[0]
+    x = np.zeros((len(scores), steps, k), trans.dtype)
+    for row, j in enumerate(order):
+        x[row, : lengths[row]] = scores[j]
+    # running[t]: how many sentences are longer than t (a prefix of the batch).
+    running = np.searchsorted(-lengths, -np.arange(steps + 1), side="left")
     best = x[:, 0] + start
     back = np.zeros((len(scores), steps, k), np.int64)
-    lengths_a = np.array(lengths)
     for t in range(1, steps):
-        cand = best[:, :, None] + trans  # (batch, from, to)
-        arg = cand.argmax(axis=1)
-        step = np.take_along_axis(cand, arg[:, None, :], axis=1)[:, 0] + x[:, t]
-        # A finished sentence keeps its score; its back-pointers past its end are never read.
-        back[:, t] = arg
-        best = np.where((t < lengths_a)[:, None], step, best)
-    out = []
-    for j, n in enumerate(lengths):
-        y = [int(best[j].argmax())]
-        for t in range(n - 1, 0, -1):
-            y.append(int(back[j, t, y[-1]]))
-        out.append(y[::-1])
+        n = running[t]
+        cand = best[:n, :, None] + trans  # (running, from, to)
+        back[:n, t] = cand.argmax(axis=1)
+        best[:n] = cand.max(axis=1) + x[:n, t]
+    final = best.argmax(axis=1)
+    paths = np.zeros((len(scores), steps), np.int64)
+    cur = np.zeros(len(scores), np.int64)
+    for t in range(steps - 1, -1, -1):
+        n = running[t]
+        cur[running[t + 1] : n] = final[running[t + 1] : n]  # sentences whose last token is t
+        paths[:n, t] = cur[:n]
+        if t:
+            cur[:n] = back[np.arange(n), t, cur[:n]]
+    out: list[list[int]] = [[] for _ in scores]
+    for row, j in enumerate(order):
+        out[j] = paths[row, : lengths[row]].tolist()
     return out

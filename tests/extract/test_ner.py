@@ -189,6 +189,45 @@ def test_dropping_unweighted_features_changes_no_tag(tagger: ner.NerTagger) -> N
     )
 
 
+def test_numpy_decoder_gives_crfsuites_tags(tagger: ner.NerTagger) -> None:
+    # The pipeline scores sentences with the model's weights in NumPy; crfsuite itself is the reference.
+    sentences = [tokens for tokens, _ in ner_io.read_file(PEYMA_FIXTURE, "peyma")]
+    sentences += [["سردار", "حسین", "دهقان"], ["ایران"], []]  # a title run, one token, nothing
+    expected = [tagger.crfsuite_tag(tokens) for tokens in sentences]
+    assert tagger.tag_many(sentences) == expected
+    assert [tagger.tag(tokens) for tokens in sentences] == expected
+    ner.clear_caches()  # new words are scored in one go: the same tags from a cold cache
+    assert tagger.tag_many(list(reversed(sentences))) == list(reversed(expected))
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(
+    ("model", "path", "fmt"),
+    [("ner.crfsuite", ("peyma-ner", "test.txt"), "peyma"), ("ner-arman.crfsuite", ("arman-ner", "test_fold1.txt"), "arman")],
+)
+def test_numpy_decoder_gives_crfsuites_tags_on_a_whole_test_split(model: str, path: tuple[str, str], fmt: str) -> None:
+    tagger = ner.get_tagger(ner.MODEL_DIR / model)
+    sentences = [tokens for tokens, _ in ner_io.read_file(_shared(*path), fmt)]
+    assert tagger.tag_many(sentences) == [tagger.crfsuite_tag(tokens) for tokens in sentences]
+
+
+def test_viterbi_finds_the_best_path_by_brute_force() -> None:
+    import itertools
+
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    labels = 3
+    trans = rng.normal(size=(labels, labels))
+    scores = [rng.normal(size=(n, labels)) for n in (4, 1, 3, 4, 2)]
+
+    def total(path: tuple[int, ...], x: np.ndarray) -> float:
+        return float(sum(x[t, y] for t, y in enumerate(path)) + sum(trans[a, b] for a, b in itertools.pairwise(path)))
+
+    best = [list(max(itertools.product(range(labels), repeat=len(x)), key=lambda p: total(p, x))) for x in scores]
+    assert ner._viterbi(scores, trans) == best
+
+
 def test_tag_file_keeps_tokens_and_evaluate_file_scores(tmp_path: Path) -> None:
     out = io.StringIO()
     ner.tag_file(str(PEYMA_FIXTURE), "peyma", out)
