@@ -93,17 +93,26 @@ def prepare_record(rec: RawRecord, entities: bool = True, boilerplate: Snapshot 
         keys, basis = boilerplate.get(art.agency or "", NOTHING_KNOWN)
         art.near = profile_body(art.body, keys, basis, canonical_lines=canonical)
     if entities:
-        from akhbar.extract.entities import extract_entities
-        from akhbar.extract.quotes import extract_quotes
-
-        art.entities = extract_entities(art.paragraphs)
-        art.quotes = extract_quotes(art.paragraphs, art.entities)
+        add_entities([art])
     return art
+
+
+def add_entities(articles: list[Article]) -> None:
+    """Fill the entities and quotes of articles; their sentences go through the tagger together."""
+    from akhbar.extract.entities import extract_entities_many
+    from akhbar.extract.quotes import extract_quotes
+
+    for art, found in zip(articles, extract_entities_many([a.paragraphs for a in articles]), strict=True):
+        art.entities = found
+        art.quotes = extract_quotes(art.paragraphs, found)
 
 
 def prepare_batch(records: list[RawRecord], entities: bool = True, boilerplate: Snapshot | None = None) -> list[Article | Reject]:
     """Prepare a batch of records (the unit of work sent to a worker process)."""
-    return [prepare_record(r, entities, boilerplate) for r in records]
+    out = [prepare_record(r, False, boilerplate) for r in records]
+    if entities:
+        add_entities([a for a in out if isinstance(a, Article)])
+    return out
 
 
 def warm_up(entities: bool = True) -> None:

@@ -8,6 +8,7 @@ and link a later surname-only or shortened mention to the full name introduced i
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -124,52 +125,61 @@ def _role_before(
     return best
 
 
-def _mentions(paragraphs: list[str], tagger: ner.NerTagger) -> list[Entity]:
-    """Tag every sentence and turn spans into entities with titles split off and roles attached."""
-    out: list[Entity] = []
+Sentence = list[tuple[str, int, int]]  # tokens with their offsets in the body
+
+
+def article_sentences(paragraphs: list[str]) -> list[Sentence]:
+    """Return the tokenized sentences of an article, offsets counted in the body (paragraphs + newlines)."""
+    sentences = []
     base = 0
     for paragraph in paragraphs:
         for s_start, s_end in ner.split_sentences(paragraph):
             tokens = ner.tokenize(paragraph[s_start:s_end], base + s_start)
-            if not tokens:
-                continue
-            keys = [ner.token_key(t[0]) for t in tokens]
-            tags = tagger.tag([t[0] for t in tokens])
-            found = sorted(spans(tags))
-            per_starts = [s for s, _, kind in found if kind == "PER"]
-            for idx, (start, end, kind) in enumerate(found):
-                title = None
-                role = None
-                if kind == "PER":
-                    titles, _ = _word_lists()
-                    # A title the tagger put inside the span is split off ("سردار حسین دهقان").
-                    inner = _match_run(keys, start, end, titles, MAX_TITLE_TOKENS)
-                    t_start = _title_before(keys, start, found[idx - 1][1] if idx else 0)
-                    if inner and inner < end - start:
-                        title_range = (start, start + inner)
-                        start += inner
-                    elif t_start < start:
-                        title_range = (t_start, start)
-                    else:
-                        title_range = None
-                    if title_range is None and inner:
-                        continue  # the whole span is a title
-                    if title_range:
-                        a, b = title_range
-                        title = display_form(" ".join(t[0] for t in tokens[a:b]))
-                    next_per = min((s for s in per_starts if s >= end), default=len(tokens))
-                    rng = _role_after(tokens, keys, end, next_per)
-                    if rng is None:
-                        left = title_range[0] if title_range else start
-                        # Other entities may sit inside a role ("وزیر امور خارجه عراق"); people may not.
-                        prev_end = max((e for s, e, k in found if k == "PER" and e <= left), default=0)
-                        rng = _role_before(tokens, keys, left, prev_end)
-                    if rng:
-                        role = display_form(" ".join(t[0] for t in tokens[rng[0] : rng[1]]))
-                c_start, c_end = tokens[start][1], tokens[end - 1][2]
-                text = _body_slice(paragraphs, c_start, c_end)
-                out.append(Entity(kind, text, display_form(text), title, role, c_start, c_end))
+            if tokens:
+                sentences.append(tokens)
         base += len(paragraph) + 1
+    return sentences
+
+
+def _mentions(paragraphs: list[str], sentences: list[Sentence], tagged: list[list[str]]) -> list[Entity]:
+    """Turn the tagged spans of an article's sentences into entities with titles split off and roles attached."""
+    out: list[Entity] = []
+    for tokens, tags in zip(sentences, tagged, strict=True):
+        keys = [ner.token_key(t[0]) for t in tokens]
+        found = sorted(spans(tags))
+        per_starts = [s for s, _, kind in found if kind == "PER"]
+        for idx, (start, end, kind) in enumerate(found):
+            title = None
+            role = None
+            if kind == "PER":
+                titles, _ = _word_lists()
+                # A title the tagger put inside the span is split off ("سردار حسین دهقان").
+                inner = _match_run(keys, start, end, titles, MAX_TITLE_TOKENS)
+                t_start = _title_before(keys, start, found[idx - 1][1] if idx else 0)
+                if inner and inner < end - start:
+                    title_range = (start, start + inner)
+                    start += inner
+                elif t_start < start:
+                    title_range = (t_start, start)
+                else:
+                    title_range = None
+                if title_range is None and inner:
+                    continue  # the whole span is a title
+                if title_range:
+                    a, b = title_range
+                    title = display_form(" ".join(t[0] for t in tokens[a:b]))
+                next_per = min((s for s in per_starts if s >= end), default=len(tokens))
+                rng = _role_after(tokens, keys, end, next_per)
+                if rng is None:
+                    left = title_range[0] if title_range else start
+                    # Other entities may sit inside a role ("وزیر امور خارجه عراق"); people may not.
+                    prev_end = max((e for s, e, k in found if k == "PER" and e <= left), default=0)
+                    rng = _role_before(tokens, keys, left, prev_end)
+                if rng:
+                    role = display_form(" ".join(t[0] for t in tokens[rng[0] : rng[1]]))
+            c_start, c_end = tokens[start][1], tokens[end - 1][2]
+            text = _body_slice(paragraphs, c_start, c_end)
+            out.append(Entity(kind, text, display_form(text), title, role, c_start, c_end))
     return out
 
 
@@ -233,10 +243,20 @@ def extract_entities(paragraphs: list[str], model_path: str | Path | None = None
     >>> [(e.type, e.canonical, e.title) for e in extract_entities(["سردار حسین دهقان به بغداد رفت.", "دهقان گفت: سلام."]) if e.type == "PER"]
     [('PER', 'حسین دهقان', 'سردار'), ('PER', 'حسین دهقان', None)]
     """
+    return extract_entities_many([paragraphs], model_path)[0]
+
+
+def extract_entities_many(articles: Sequence[list[str]], model_path: str | Path | None = None) -> list[list[Entity]]:
+    """:func:`extract_entities` for several articles, their sentences tagged in one batch (faster)."""
     tagger = ner.get_tagger(model_path or ner.DEFAULT_MODEL)
-    entities = _mentions(paragraphs, tagger)
-    link_names(entities)
-    return entities
+    split = [article_sentences(paragraphs) for paragraphs in articles]
+    tagged = iter(tagger.tag_many([[t[0] for t in tokens] for sentences in split for tokens in sentences]))
+    out = []
+    for paragraphs, sentences in zip(articles, split, strict=True):
+        entities = _mentions(paragraphs, sentences, [next(tagged) for _ in sentences])
+        link_names(entities)
+        out.append(entities)
+    return out
 
 
 def person_roles(entities: list[Entity]) -> dict[str, str]:

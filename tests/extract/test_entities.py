@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from akhbar.extract.entities import Entity, display_form, extract_entities, link_names, name_key, person_roles
+from akhbar.extract.entities import (
+    Entity,
+    display_form,
+    extract_entities,
+    extract_entities_many,
+    link_names,
+    name_key,
+    person_roles,
+)
 
 
 def _people(entities: list[Entity]) -> list[Entity]:
@@ -116,3 +124,14 @@ def test_offsets_index_the_joined_body() -> None:
 def test_empty_input() -> None:
     assert extract_entities([]) == []
     assert extract_entities(["", "  "]) == []
+
+
+def test_articles_tagged_together_get_the_same_entities_as_one_by_one() -> None:
+    articles = [
+        ["سردار حسین دهقان وزیر دفاع به بغداد رفت.", "دهقان گفت: سلام."],
+        [],
+        ["عرفان محمود الحیالی وزیر دفاع عراق در تهران با رئیس جمهور دیدار کرد."],
+        ["", "بانک ملت ایران اعلام کرد."],
+    ]
+    assert extract_entities_many(articles) == [extract_entities(a) for a in articles]
+    assert extract_entities_many([]) == []
