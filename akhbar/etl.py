@@ -184,9 +184,18 @@ def worker_count(settings: Settings) -> int:
 
 
 def _warm(entities: bool = True) -> None:
+    """Worker initializer: load the per-process resources, then keep the garbage collector off them."""
+    import gc
+
     from akhbar.prepare import warm_up
 
     warm_up(entities)
+    # The loaded word lists, models and caches are ~0.5 M objects that live as long as the worker; every
+    # full collection walked them again. Frozen, they are never scanned; fewer young collections too (the
+    # batch code allocates many short-lived lists, no reference cycles of note). Measured on the Fars
+    # sample in worker-sized batches: 8.3-9.4 vs 9.5-10.3 ms per article, alternating runs in one process.
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
 
 
 def _new_pool(n: int, entities: bool) -> ProcessPoolExecutor:
