@@ -631,6 +631,39 @@ class _CrfScorer:
         return np.split(e, ends[:-1])
 
 
+def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
+    top = a.max(axis=axis, keepdims=True)
+    return np.squeeze(top, axis) + np.log(np.exp(a - top).sum(axis=axis))
+
+
+def _marginals(scores: Sequence[np.ndarray], trans: np.ndarray) -> list[np.ndarray]:
+    """Per-token label probabilities of a linear-chain CRF (forward-backward in log space), batched.
+
+    Sentences run longest first, so the ones still running at a step are a prefix of the batch.
+    """
+    from akhbar.extract.ner_nn import longest_first
+
+    if not scores:
+        return []
+    order, lengths, x, running = longest_first(scores, np.dtype(np.float64))
+    steps = x.shape[1]
+    alpha = np.zeros_like(x)
+    beta = np.zeros_like(x)  # zero at each sentence's last token
+    alpha[:, 0] = x[:, 0]
+    for t in range(1, steps):
+        n = running[t]
+        alpha[:n, t] = _logsumexp(alpha[:n, t - 1, :, None] + trans, axis=1) + x[:n, t]
+    for t in range(steps - 2, -1, -1):
+        n = running[t + 1]  # sentences that have a token after t
+        beta[:n, t] = _logsumexp(trans + (x[:n, t + 1] + beta[:n, t + 1])[:, None, :], axis=2)
+    out: list[np.ndarray] = [np.zeros(0)] * len(scores)
+    for row, j in enumerate(order):
+        n = lengths[row]
+        log_z = _logsumexp(alpha[row, n - 1], axis=0)
+        out[j] = np.exp(alpha[row, :n] + beta[row, :n] - log_z)
+    return out
+
+
 def _viterbi(scores: Sequence[np.ndarray], trans: np.ndarray) -> list[list[int]]:
     """Best label paths of several sentences under a CRF's transition weights (no start/end weights)."""
     from akhbar.extract.ner_nn import decode
@@ -752,19 +785,18 @@ class NerTagger:
         assert nn is not None
         tags = nn.tags
         live = [s for s in sentences if s]
-        scores, inputs = [], []
+        marks, inputs = [], []
         for tokens in live:
             keys = [token_key(t) for t in tokens]
             marked = sentence_marks(keys, self.lexicon, self.names)
-            feats = sentence_features(
-                tokens, self.lexicon, self.names, parts=self._token_parts, keep=self._keep, marked=marked
-            )
-            with self._lock:
-                self._tagger.set(feats)
-                marginal = self._tagger.marginal
-                crf = np.array([[marginal(y, i) for y in tags] for i in range(len(tokens))], np.float32)
-            scores.append(np.log(crf + 1e-9))
+            marks.append(marked)
             inputs.append(nn.inputs(keys, own_features(tokens, marked)))
+        with self._lock:
+            states = self._crf.scores(live, marks)
+        # The CRF's per-token label marginals (forward-backward over the same scores as its Viterbi path),
+        # reordered to the network's tag order.
+        order = [self.labels.index(t) for t in tags]
+        scores = [np.log(m[:, order] + 1e-9).astype(np.float32) for m in _marginals(states, self._crf.trans)]
         w = ner_nn.NN_WEIGHT
         mixed = [w * lp + (1 - w) * c for lp, c in zip(nn.log_probs(inputs), scores, strict=True)]
         paths = iter(ner_nn.decode(mixed, self._trans, self._start))

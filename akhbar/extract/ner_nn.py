@@ -114,6 +114,23 @@ def allowed_transitions(tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return trans, start
 
 
+def longest_first(
+    scores: Sequence[np.ndarray], dtype: np.dtype
+) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
+    """Stack per-token score matrices longest sentence first, zero-padded.
+
+    Returns the order (batch row -> input index), the lengths in that order, the ``(batch, steps, tags)``
+    array and ``running[t]``, how many sentences are longer than ``t``: always a prefix of the batch.
+    """
+    order = sorted(range(len(scores)), key=lambda j: -len(scores[j]))
+    lengths = np.array([len(scores[j]) for j in order])
+    x = np.zeros((len(scores), int(lengths[0]), scores[order[0]].shape[1]), dtype)
+    for row, j in enumerate(order):
+        x[row, : lengths[row]] = scores[j]
+    running = np.searchsorted(-lengths, -np.arange(x.shape[1] + 1), side="left")
+    return order, lengths, x, running
+
+
 def decode(scores: Sequence[np.ndarray], trans: np.ndarray, start: np.ndarray) -> list[list[int]]:
     """Best paths over per-token tag scores plus transition scores, batched over sentences.
 
@@ -122,14 +139,8 @@ def decode(scores: Sequence[np.ndarray], trans: np.ndarray, start: np.ndarray) -
     """
     if not scores:
         return []
-    order = sorted(range(len(scores)), key=lambda j: -len(scores[j]))
-    lengths = np.array([len(scores[j]) for j in order])
-    steps, k = int(lengths[0]), trans.shape[0]
-    x = np.zeros((len(scores), steps, k), trans.dtype)
-    for row, j in enumerate(order):
-        x[row, : lengths[row]] = scores[j]
-    # running[t]: how many sentences are longer than t (a prefix of the batch).
-    running = np.searchsorted(-lengths, -np.arange(steps + 1), side="left")
+    order, lengths, x, running = longest_first(scores, trans.dtype)
+    steps, k = x.shape[1], trans.shape[0]
     best = x[:, 0] + start
     back = np.zeros((len(scores), steps, k), np.int64)
     for t in range(1, steps):

@@ -211,6 +211,20 @@ def test_numpy_decoder_gives_crfsuites_tags_on_a_whole_test_split(model: str, pa
     assert tagger.tag_many(sentences) == [tagger.crfsuite_tag(tokens) for tokens in sentences]
 
 
+def test_numpy_marginals_match_crfsuites(tagger: ner.NerTagger) -> None:
+    import numpy as np
+
+    sentences = [tokens for tokens, _ in ner_io.read_file(PEYMA_FIXTURE, "peyma")][:20]
+    marks = [ner.sentence_marks([ner.token_key(t) for t in tokens], tagger.lexicon, tagger.names) for tokens in sentences]
+    got = ner._marginals(tagger._crf.scores(sentences, marks), tagger._crf.trans)
+    for tokens, probs in zip(sentences, got, strict=True):
+        tagger._tagger.set(ner.sentence_features(tokens, tagger.lexicon, tagger.names))
+        ref = np.array([[tagger._tagger.marginal(y, i) for y in tagger.labels] for i in range(len(tokens))])
+        # The NumPy weights are crfsuite's, printed with six decimals by its model dump.
+        assert np.allclose(probs, ref, atol=1e-4)
+        assert np.allclose(probs.sum(axis=1), 1.0)
+
+
 def test_viterbi_finds_the_best_path_by_brute_force() -> None:
     import itertools
 
