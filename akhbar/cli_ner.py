@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
         network: Annotated[
             bool,
             typer.Option(
-                "--network", help="mix in the BiLSTM shipped beside the CRF (~1 F1 more, ~5x slower)"
+                "--network", help="mix in the BiLSTM shipped beside the CRF (~1 F1 more, ~7x slower)"
             ),
         ] = False,
     ) -> None:
@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
         network: Annotated[
             bool,
             typer.Option(
-                "--network", help="mix in the BiLSTM shipped beside the CRF (~1 F1 more, ~5x slower)"
+                "--network", help="mix in the BiLSTM shipped beside the CRF (~1 F1 more, ~7x slower)"
             ),
         ] = False,
     ) -> None:

@@ -1,4 +1,4 @@
-"""Persian named-entity tagging with a CRF (python-crfsuite): features, training, tagging.
+"""Persian named-entity tagging with a CRF: features, training (python-crfsuite), tagging (NumPy).
 
 The features are built from a spelling-insensitive key of each token (letters folded, digits ASCII,
 ZWNJ and inner spaces dropped), so PEYMA's ``روش های``, hazm's ``روش‌های`` and a raw ``روشهای`` look
@@ -685,10 +685,10 @@ class NerTagger:
         self.lexicon = Lexicon.load(lex) if lex.exists() else None
         nm = names_path(self.model_path)
         self.names = Lexicon.load(nm) if nm.exists() else None
-        # A crfsuite Tagger keeps per-call state: one lock makes a shared tagger thread-safe.
+        # crfsuite's Tagger and the word-vector cache change per call: one lock makes a shared tagger thread-safe.
         self._lock = threading.Lock()
-        # Features the model has no weight for change no score: dropping them before crfsuite sees them
-        # (once per distinct word, cached below) saves most of the string handling of tagging.
+        # crfsuite_tag (the reference path) drops features the model has no weight for before crfsuite sees
+        # them (once per distinct word, cached below): they change no score.
         # One set object per distinct attribute set: the feature caches are keyed by it, and a lookup with an
         # equal but different set (a second tagger of the same model) would compare 31k strings every time.
         info = self._tagger.info()
@@ -697,7 +697,7 @@ class NerTagger:
         self._parts: dict[str, Parts] = {}
         self._crf = _CrfScorer(info, self.labels)
         # network=True: the BiLSTM beside the model adds its log-probabilities to the CRF's marginals and
-        # the mix is decoded under IOB2 constraints (see akhbar/extract/ner_nn.py): ~1 F1 more, ~5x slower.
+        # the mix is decoded under IOB2 constraints (see akhbar/extract/ner_nn.py): ~1 F1 more, ~7x slower.
         from akhbar.extract import ner_nn
 
         nn_file = ner_nn.nn_path(self.model_path)
