@@ -45,11 +45,12 @@ def check_body(paragraphs: list[str]) -> tuple[bool, str]:
 Snapshot = dict[str, KeySet]
 
 
-def prepare_record(rec: RawRecord, entities: bool = True, boilerplate: Snapshot | None = None) -> Article | Reject:
+def prepare_record(rec: RawRecord, boilerplate: Snapshot | None = None) -> Article | Reject:
     """Normalize one record: drop repeated paragraphs, normalize text, check it, compute keys and ids.
 
     With a ``boilerplate`` snapshot the article's near-duplicate profile is computed here too (the
-    writer checks it was made with the key set it holds, and redoes it otherwise).
+    writer checks it was made with the key set it holds, and redoes it otherwise). Entities and quotes
+    are added per batch (:func:`add_entities`), so their sentences are tagged together.
     """
     unique, repeated = drop_repeated_paragraphs(rec.paragraphs)
     # One normalize_lines call for everything: hazm's cost is mostly per call, not per character.
@@ -92,8 +93,6 @@ def prepare_record(rec: RawRecord, entities: bool = True, boilerplate: Snapshot 
     if boilerplate is not None:
         keys, basis = boilerplate.get(art.agency or "", NOTHING_KNOWN)
         art.near = profile_body(art.body, keys, basis, canonical_lines=canonical)
-    if entities:
-        add_entities([art])
     return art
 
 
@@ -109,7 +108,7 @@ def add_entities(articles: list[Article]) -> None:
 
 def prepare_batch(records: list[RawRecord], entities: bool = True, boilerplate: Snapshot | None = None) -> list[Article | Reject]:
     """Prepare a batch of records (the unit of work sent to a worker process)."""
-    out = [prepare_record(r, False, boilerplate) for r in records]
+    out = [prepare_record(r, boilerplate) for r in records]
     if entities:
         add_entities([a for a in out if isinstance(a, Article)])
     return out

@@ -401,17 +401,15 @@ def sentence_features(
     *,
     parts: Callable[[str], Parts] = token_parts,
     keep: frozenset[str] | None = None,
-    marked: tuple[list[list[str]], list[list[str]]] | None = None,
 ) -> list[list[str]]:
     """Return the crfsuite feature list of every token of one sentence.
 
     ``parts`` gives a token's cached word-level pieces (see :func:`token_parts`); ``keep``, when given,
-    drops the sentence-level features a model has no weight for (they would change nothing); ``marked``
-    is :func:`sentence_marks` of the sentence when the caller has it already.
+    drops the sentence-level features a model has no weight for (they would change nothing).
     """
     n = len(tokens)
     keys = [token_key(t) for t in tokens]
-    marks, lex = marked if marked is not None else sentence_marks(keys, lexicon, names)
+    marks, lex = sentence_marks(keys, lexicon, names)
     # Per-position pieces first, so each neighbour's features are built once, not once per use.
     tp = [parts(t) for t in tokens]
     pieces = [_mark_features(tuple(ms), tuple(lx)) for ms, lx in zip(marks, lex, strict=True)]
