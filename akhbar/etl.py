@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -33,6 +34,9 @@ from akhbar.sources.files import FieldMap, ReadLimits, ReadStats, read_all
 
 T = TypeVar("T")
 F = TypeVar("F")
+
+# The writer lets go of the DuckDB file after a batch when a reader asked, and at least this often.
+RELEASE_EVERY_S = 10.0
 Progress = Callable[[int, int], None]  # (records done in this batch, bytes of input consumed so far)
 
 
@@ -84,16 +88,27 @@ class RunState:
     near: NearMemory = field(default_factory=lambda: NearMemory())
     share_reads: bool = False  # close the DuckDB file between batches so readers get in (see start_run)
     _lock: Any = None
+    _opened: tuple[float, float] = field(default_factory=lambda: (time.time(), time.monotonic()))
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         """Return the open DuckDB connection, reopening the file if it was released after the last batch."""
         if self.con is None:
             self.con = warehouse.reopen_writer(self.settings.db_path, self.settings.lock_timeout, self.settings.duckdb_memory)
+            self._opened = (time.time(), time.monotonic())
         return self.con
 
     def release(self) -> None:
-        """Close the DuckDB file between batches when readers share it (the writer lock stays held)."""
-        if self.share_reads and self.con is not None:
+        """Close the DuckDB file between batches when readers share it (the writer lock stays held).
+
+        Closing checkpoints the file (~0.2 s of CPU each time, 11 % of a 10,000-article run when done after
+        every batch), so it is done when a reader has asked since the file was opened
+        (:func:`akhbar.warehouse.ask_for_read`), or when it has been held ``RELEASE_EVERY_S`` seconds (for
+        readers that cannot ask).
+        """
+        if not self.share_reads or self.con is None:
+            return
+        wall, mono = self._opened
+        if time.monotonic() - mono >= RELEASE_EVERY_S or warehouse.read_wanted_since(self.settings.warehouse, wall - 1.0):
             self.con.close()
             self.con = None  # type: ignore[assignment]
 
@@ -121,8 +136,8 @@ class RunState:
 def start_run(settings: Settings, inputs: list[str], flow: str = "news-etl", share_reads: bool = False) -> RunState:
     """Take the writer lock, open and initialise the warehouse, clean up after a crashed run, record the run.
 
-    With ``share_reads`` the DuckDB file is open only while a batch loads: DuckDB lets no reader in while
-    another process holds the file read-write. Callers that keep ``state.con`` across batches (the scraper's
+    With ``share_reads`` the writer closes the DuckDB file after a batch when a reader waits for it
+    (:meth:`RunState.release`): DuckDB lets no reader in while another process holds the file read-write. Callers that keep ``state.con`` across batches (the scraper's
     feed state) leave it off.
     """
     lock = warehouse.writer_lock(settings.warehouse, settings.lock_timeout)
@@ -145,7 +160,6 @@ def start_run(settings: Settings, inputs: list[str], flow: str = "news-etl", sha
             "'{}' AS rejects_by_reason, 0 AS paragraphs_repeated, 0 AS lake_files, ? AS akhbar_version",
             [state.run_id, flow, now, list(inputs), __version__],
         )
-        state.release()
         return state
     except BaseException:
         if con is not None:

@@ -65,11 +65,31 @@ def _is_lock_conflict(exc: duckdb.Error) -> bool:
     return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
 
 
+# A reader kept out by the writer touches this file; the writer closes the DuckDB file after its current
+# batch when it sees a touch newer than its connection (see akhbar.etl.RunState.release).
+READ_WANTED = ".read-wanted"
+
+
+def ask_for_read(warehouse: Path) -> None:
+    """Tell a running writer that a reader is waiting for the DuckDB file."""
+    with contextlib.suppress(OSError):  # e.g. a read-only warehouse directory: the writer's timer still lets it in
+        (warehouse / READ_WANTED).touch()
+
+
+def read_wanted_since(warehouse: Path, since: float) -> bool:
+    """Whether a reader asked for the file at or after wall-clock time ``since``."""
+    try:
+        return (warehouse / READ_WANTED).stat().st_mtime >= since
+    except OSError:
+        return False
+
+
 def _connect_retrying(db_path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
     """Open the DuckDB file, retrying while another process holds a conflicting lock (up to ``wait`` s).
 
     DuckDB 1.5 lets no other process in, not even read-only, while one holds the file read-write; the
-    writer therefore opens it only while it loads a batch, and readers and the writer take turns.
+    writer therefore lets go of it between batches when a reader asks (or at least every few seconds),
+    and readers and the writer take turns.
     """
     deadline = time.monotonic() + wait
     delay = 0.02
@@ -79,6 +99,8 @@ def _connect_retrying(db_path: Path, read_only: bool, wait: float) -> duckdb.Duc
         except duckdb.Error as exc:
             if not _is_lock_conflict(exc) or time.monotonic() >= deadline:
                 raise
+            if read_only:
+                ask_for_read(db_path.parent)
             time.sleep(delay)
             delay = min(delay * 2, 0.25)
 

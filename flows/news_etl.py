@@ -50,7 +50,7 @@ def news_etl(params: EtlParams) -> dict[str, Any]:
     """Load the inputs into the warehouse: read → normalize/dedup (parallel) → Parquet + DuckDB (one writer)."""
     settings = params.settings()
     fields = FieldMap.with_overrides(params.fields)
-    # share_reads: the DuckDB file is open only while a batch loads, so `akhbar sql` works during a run.
+    # share_reads: the DuckDB file is let go between batches when a reader asks, so `akhbar sql` works during a run.
     state = start_run(settings, params.inputs, share_reads=True)
     progress = _progress(params.show_progress)
     on_dask = bool(params.dask_address or params.dask)

@@ -2,13 +2,15 @@
 
 Measured with DuckDB 1.5.5: a process holding the database file read-write excludes every other process,
 read-only connections included ("Could not set lock on file ... Conflicting lock is held"). Since the
-writer keeps its connection for the whole run, `akhbar sql` cannot read during a run; the fix (patch
-"reader-during-run" in /tmp/issue9_patches.diff) has the writer open the file only while it loads a batch
-and readers retry briefly.
+writer kept its connection for the whole run, `akhbar sql` could not read during a run; now a kept-out
+reader asks (touches warehouse/.read-wanted) and retries, and the writer closes the file after its current
+batch when asked (or every RELEASE_EVERY_S seconds).
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ import pytest
 
 from akhbar import etl, warehouse
 from akhbar.config import Settings
-from tests.conftest import SAMPLES
+from tests.conftest import REPO, SAMPLES
 from tests.reliability.helpers import BATCH, INPUTS, N_ARTICLES, Child, akhbar, cli_env, in_child, queries
 
 pytestmark = pytest.mark.usefixtures("warm")
@@ -139,3 +141,35 @@ def test_cli_exits_4_when_busy(tmp_path: Path) -> None:
                    env=cli_env(AKHBAR_LOCK_TIMEOUT="1"))
     assert r.returncode == 4, (r.stdout[-1000:], r.stderr[-2000:])
     assert "busy" in r.stderr and "being written by pid" in r.stderr
+
+
+def _read_in_new_process(db: Path, wait: float) -> subprocess.CompletedProcess[str]:
+    # A new interpreter, not a fork: a forked child would inherit this process's open DuckDB instance.
+    code = f"from akhbar import warehouse; print(warehouse.connect_reader(__import__('pathlib').Path({str(db)!r}), wait={wait}).execute('SELECT count(*) FROM runs').fetchone()[0])"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO)
+
+
+def test_writer_lets_go_of_the_file_when_a_reader_asks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing checkpoints the file, so the writer keeps it between batches unless a reader is waiting."""
+    wh = tmp_path / "wh"
+    db = wh / "news.duckdb"
+    state = etl.start_run(Settings(warehouse=wh), [], share_reads=True)
+    try:
+        state.release()  # nobody asked, held for less than RELEASE_EVERY_S
+        assert state.con is not None
+        kept_out = _read_in_new_process(db, wait=0.3)
+        assert kept_out.returncode != 0 and "lock" in kept_out.stderr.lower(), kept_out.stderr[-500:]
+        assert (wh / warehouse.READ_WANTED).exists(), "the kept-out reader did not ask"
+        state.release()  # a reader asked since the file was opened
+        assert state.con is None
+        let_in = _read_in_new_process(db, wait=0)
+        assert let_in.returncode == 0 and let_in.stdout.strip() == "1", let_in.stderr[-500:]
+        time.sleep(1.1)  # the ask is now older than the reopened connection (one second is allowed for mtime)
+        state.connection()
+        state.release()
+        assert state.con is not None
+        monkeypatch.setattr(etl, "RELEASE_EVERY_S", 0.0)  # readers that cannot ask get in on the timer
+        state.release()
+        assert state.con is None
+    finally:
+        etl.finish_run(state)
