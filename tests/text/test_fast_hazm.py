@@ -1,0 +1,79 @@
+"""FastNormalizer returns exactly what stock hazm 0.10.0's Normalizer().normalize returns."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from akhbar.sources.files import read_all
+from akhbar.records import RawRecord
+from akhbar.text.fast_hazm import FastNormalizer
+from tests.conftest import SAMPLES, shared
+
+
+@functools.cache
+def pair() -> tuple[FastNormalizer, object]:
+    from hazm import Normalizer
+
+    return FastNormalizer(), Normalizer()
+
+
+def _texts(paths: list[str]) -> list[str]:
+    recs = [r for r in read_all(paths) if isinstance(r, RawRecord)]
+    return ["\n".join([r.title or "", r.lead or "", *r.paragraphs]) for r in recs]
+
+
+def _assert_same(texts: list[str]) -> None:
+    fast, stock = pair()
+    differ = [t for t in texts if fast.normalize(t) != stock.normalize(t)]  # type: ignore[attr-defined]
+    assert not differ, (len(differ), differ[0][:300])
+
+
+def test_same_output_on_the_committed_samples() -> None:
+    texts = _texts([str(SAMPLES)])
+    assert len(texts) > 100
+    _assert_same(texts)
+    _assert_same([line for t in texts for line in t.split("\n")])  # one line at a time as well
+
+
+def test_same_output_on_all_fars_varzesh3_articles() -> None:
+    texts = _texts([str(shared("langml-fars-varzesh3"))])
+    assert len(texts) == 3197
+    _assert_same(texts)
+
+
+def test_same_output_on_the_four_agency_and_fars_1402_rows() -> None:
+    texts = _texts([str(shared("headlinegen-4agency-sample")), str(shared("farsnews-1402-sample"))])
+    assert len(texts) > 200
+    _assert_same(texts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "اِعلاممممم کَرد : « زمین لرزه ای به بُزرگیِ 6 دهم ریشتر ...»",  # hazm's own docstring example
+        "قيمت 12.5% و 3,000 تومان “نقل قول” ﷼ ﷲ ﻻ",  # letters and digits of every table, ligatures
+        "می شود نمی دانم کتاب ها بزرگ تر خانه ای رفته ام جمعهها",  # the affix rules
+        "سلامممم ااااا دی ان ای گفت:  «سلام»  ،  [۱] (الف)",  # repeats, punctuation spacing
+        "\u200c\u200cسلام\u200c \u200cدنیا\u200c\n\n\n\nخط ـــ کشیده\r",  # ZWNJ runs, newlines, kashida, CR
+        "",
+    ],
+)
+def test_same_output_on_hand_picked_cases(text: str) -> None:
+    _assert_same([text])
+
+
+ALPHABET = st.sampled_from(
+    [*"سلامکتابیهنمیدوز", "ها", "های", "تر", "ترین", "ای", "ام", "می", "نمی", "است", "شده", "ه", "ی",
+     *"يكةىأۀ", *"0123456789۰۱٣", "%", ".", "...", ",", "،", ":", "!", "؟", "«", "»", '"', "“", "(", ")", "[", "]",
+     " ", "  ", "\n", "\u200c", "\u200c\u200c", "ـ", "\u064e", "ﷲ", "ﻻ", "ممم", "ااا"]
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(ALPHABET, max_size=60).map("".join))
+def test_same_output_on_generated_text(text: str) -> None:
+    _assert_same([text])
