@@ -262,6 +262,10 @@ def repair_mojibake(text: str) -> str | None:
 def check_mojibake(rec: RawRecord, stats: ReadStats) -> RawRecord | Reject:
     """Repair a record whose text is mojibake, or reject it as ``mojibake`` when no repair reads clean."""
     texts = [rec.title or "", rec.lead or "", *rec.paragraphs]
+    # A text needs three mojibake pairs to be checked further, and no pair spans a newline: one scan of the
+    # whole record rules out most records.
+    if len(_MOJIBAKE_PAIR.findall("\n".join(texts))) < 3:
+        return rec
     if not any(looks_like_mojibake(t) for t in texts if len(t) > 2):
         return rec
     fixed = [repair_mojibake(t) if looks_like_mojibake(t) else t for t in texts]
@@ -588,16 +592,24 @@ def _as_text(value: Any) -> str | None:
 _PARA_MARK = re.compile(r"\s*\[n\]\s*|\r?\n+")
 
 
+def _split_paragraphs(v: str) -> list[str]:
+    # The pattern tries every whitespace position; without "\n" or "[n]" it cannot match at all (most list
+    # items), and then the split is the text itself.
+    if "\n" not in v and "[n]" not in v:
+        return [v] if v.strip() else []
+    return [p for p in _PARA_MARK.split(v) if p.strip()]
+
+
 def _paragraphs(value: Any) -> list[str]:
     if isinstance(value, list):
         out = []
         for v in value:
             if not isinstance(v, str):
                 raise TypeError(f"list of {type(v).__name__}")
-            out.extend(p for p in _PARA_MARK.split(v) if p.strip())
+            out.extend(_split_paragraphs(v))
         return out
     if isinstance(value, str):
-        return [p for p in _PARA_MARK.split(value) if p.strip()]
+        return _split_paragraphs(value)
     raise TypeError(type(value).__name__)
 
 

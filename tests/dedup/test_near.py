@@ -134,3 +134,21 @@ def test_truncation_matches_by_containment(articles, variants):
     j, c, ratio = near.similarity(near.shingles(tiny), near.shingles(key_of(paras)))
     if ratio < near.SIZE_RATIO_MIN and j < near.JACCARD_MIN:
         assert not near.decide(j, c, ratio)[0]
+
+
+def test_intersection_size_equals_numpy_intersect1d() -> None:
+    rng = np.random.default_rng(7)
+    top = np.iinfo(np.uint64).max
+    cases = [(np.empty(0, np.uint64), np.arange(3, dtype=np.uint64)), (np.array([top], np.uint64), np.array([0, top], np.uint64))]
+    for _ in range(300):
+        pool = rng.integers(0, 2**63, size=int(rng.integers(1, 400)), dtype=np.uint64)
+        if rng.random() < 0.2:
+            pool = np.concatenate([pool, np.array([0, top], np.uint64)])
+        a = np.unique(rng.choice(pool, size=int(rng.integers(0, pool.size + 1))))
+        b = np.unique(rng.choice(pool, size=int(rng.integers(0, pool.size + 1))))
+        cases.append((a, b))
+    for a, b in cases:
+        expected = np.intersect1d(a, b, assume_unique=True).size
+        if a.size and b.size:
+            assert near._intersection_size(a, b) == expected
+            assert near._intersection_size(b, a) == expected
