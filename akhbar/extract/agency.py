@@ -113,19 +113,31 @@ def outlet_for_url(url: str | None) -> Outlet | None:
         return None
     parts = urlsplit(url if "//" in url else "//" + url)
     host = (parts.hostname or "").lower()
-    path = unquote(parts.path or "").lower()
-    best: tuple[int, Outlet] | None = None
+    path = unquote(parts.path or "").lower().lstrip("/")
+    # The host and each parent domain of it ("a.b.c", "b.c", "c"): the registry's domains it can match.
+    labels = host.split(".")
+    found = [hit for i in range(len(labels)) for hit in _domain_index().get(".".join(labels[i:]), ())]
+    best: tuple[int, int, Outlet] | None = None
+    for order, score, d_path, outlet in found:
+        if d_path and not path.startswith(d_path):
+            continue
+        # The longest domain wins; between equals, the one listed first in the registry.
+        if best is None or (score, -order) > (best[0], -best[1]):
+            best = (score, order, outlet)
+    return best[2] if best else None
+
+
+@cache
+def _domain_index() -> dict[str, list[tuple[int, int, str, Outlet]]]:
+    """{domain host: [(registry order, len(domain), path prefix, outlet)]} for :func:`outlet_for_url`."""
+    index: dict[str, list[tuple[int, int, str, Outlet]]] = {}
+    order = 0
     for outlet in registry():
         for domain in outlet.domains:
             d_host, _, d_path = domain.lower().partition("/")
-            if host != d_host and not host.endswith("." + d_host):
-                continue
-            if d_path and not path.lstrip("/").startswith(d_path):
-                continue
-            score = len(domain)
-            if best is None or score > best[0]:
-                best = (score, outlet)
-    return best[1] if best else None
+            index.setdefault(d_host, []).append((order, len(domain), d_path, outlet))
+            order += 1
+    return index
 
 
 def outlet_for_file(origin_name: str | None) -> Outlet | None:

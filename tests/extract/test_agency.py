@@ -190,3 +190,31 @@ def test_headlinegen_agencies() -> None:
                 assert agency == expected[key]
                 lead_only, _ = detect_agency(None, None, row["text"][:300], origin_name=path.name)
                 assert lead_only == expected[key]
+
+
+def test_outlet_for_url_equals_a_scan_of_the_registry() -> None:
+    """The domain index gives what checking every registered domain in order gives."""
+    from urllib.parse import unquote, urlsplit
+
+    from akhbar.extract.agency import outlet_for_url, registry
+
+    def scan(url: str) -> object:
+        parts = urlsplit(url if "//" in url else "//" + url)
+        host, path = (parts.hostname or "").lower(), unquote(parts.path or "").lower().lstrip("/")
+        best = None
+        for outlet in registry():
+            for domain in outlet.domains:
+                d_host, _, d_path = domain.lower().partition("/")
+                if (host == d_host or host.endswith("." + d_host)) and (not d_path or path.startswith(d_path)):
+                    if best is None or len(domain) > best[0]:
+                        best = (len(domain), outlet)
+        return best[1] if best else None
+
+    urls = ["", "no-dots", "https://example.com/a", "https://EN.Farsnews.IR/news/1"]
+    for outlet in registry():
+        for d in outlet.domains:
+            host = d.split("/")[0]
+            urls += [f"https://{d}/x", f"http://www.{d}", d, f"https://sub.{host}/fa/news/1", f"https://x{d}", f"https://{host}/other"]
+    assert len(urls) > 100
+    for url in urls:
+        assert outlet_for_url(url) is scan(url), url
