@@ -182,6 +182,12 @@ _RELAY = re.compile(
 )
 _SOURCE = re.compile(r"(?:^|\s)منبع\s*[:\uff1a]\s*(?P<src>[^،,؛.\n]{2,80})")
 _REPORTED = re.compile(r"(?P<src>[^،,:؛.\n]{2,60}?)\s+(?:گزارش داد|گزارش کرد|گزارش داده است|اعلام کرد|نوشت)")
+# Literals each pattern needs (one fast scan rules it out; the patterns themselves try every position).
+_NEEDS = {
+    "relay": re.compile("به نقل از|اساس|به استناد گزارش"),
+    "source": re.compile("منبع"),
+    "reported": re.compile("گزارش داد|گزارش کرد|اعلام کرد|نوشت"),
+}
 _CLAUSE_CUT = re.compile(r"\s+(?:به نقل از|بر ?اساس|و به نقل|و براساس|از [\w ]+؟?$)")
 
 
@@ -255,14 +261,14 @@ def attribution(lead: str) -> str | None:
     for text in _paragraphs(lead):
         text = text[:500]
         # "به نقل از" deep in a paragraph quotes a person; only the dateline's relay counts.
-        for pattern, window in ((_RELAY, 200), (_SOURCE, 500)):
-            m = pattern.search(text[:window])
+        for pattern, window, needs in ((_RELAY, 200, _NEEDS["relay"]), (_SOURCE, 500, _NEEDS["source"])):
+            m = pattern.search(text[:window]) if needs.search(text, 0, window) else None
             if m:
                 src = _named_source(m["src"])
                 if src:
                     return src
         first_sentence = re.split(r"[.!؟?]\s", text, maxsplit=1)[0][:200]
-        m = _REPORTED.search(first_sentence)
+        m = _REPORTED.search(first_sentence) if _NEEDS["reported"].search(first_sentence) else None
         if m:
             outlet = _first_outlet(m["src"])
             if outlet is not None:
