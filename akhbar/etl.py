@@ -97,18 +97,19 @@ class RunState:
             self._opened = (time.time(), time.monotonic())
         return self.con
 
-    def release(self) -> None:
+    def release(self, force: bool = False) -> None:
         """Close the DuckDB file between batches when readers share it (the writer lock stays held).
 
         Closing checkpoints the file (~0.2 s of CPU each time, 11 % of a 10,000-article run when done after
-        every batch), so it is done when a reader has asked since the file was opened
+        every batch), so after a batch it is done when a reader has asked since the file was opened
         (:func:`akhbar.warehouse.ask_for_read`), or when it has been held ``RELEASE_EVERY_S`` seconds (for
-        readers that cannot ask).
+        readers that cannot ask). ``force``: close now (start of the run, or after a failed load, so the
+        next use opens a fresh connection).
         """
         if not self.share_reads or self.con is None:
             return
         wall, mono = self._opened
-        if time.monotonic() - mono >= RELEASE_EVERY_S or warehouse.read_wanted_since(self.settings.warehouse, wall - 1.0):
+        if force or time.monotonic() - mono >= RELEASE_EVERY_S or warehouse.read_wanted_since(self.settings.warehouse, wall - 1.0):
             self.con.close()
             self.con = None  # type: ignore[assignment]
 
@@ -160,6 +161,7 @@ def start_run(settings: Settings, inputs: list[str], flow: str = "news-etl", sha
             "'{}' AS rejects_by_reason, 0 AS paragraphs_repeated, 0 AS lake_files, ? AS akhbar_version",
             [state.run_id, flow, now, list(inputs), __version__],
         )
+        state.release(force=True)  # readers get in while the workers start and the first batch is prepared
         return state
     except BaseException:
         if con is not None:
@@ -657,9 +659,15 @@ def load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
     article id) are skipped, so rerunning the same input writes nothing.
     """
     try:
-        return _load(state, prepared)
-    finally:
-        state.release()
+        counts = _load(state, prepared)
+    except BaseException:
+        # A failed load may leave the connection unusable (DuckDB invalidates it on some errors): the run's
+        # final bookkeeping (finish_run) must open a fresh one.
+        with contextlib.suppress(duckdb.Error):
+            state.release(force=True)
+        raise
+    state.release()
+    return counts
 
 
 def _load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:

@@ -72,8 +72,12 @@ READ_WANTED = ".read-wanted"
 
 def ask_for_read(warehouse: Path) -> None:
     """Tell a running writer that a reader is waiting for the DuckDB file."""
+    path = warehouse / READ_WANTED
     with contextlib.suppress(OSError):  # e.g. a read-only warehouse directory: the writer's timer still lets it in
-        (warehouse / READ_WANTED).touch()
+        created = not path.exists()
+        path.touch()
+        if created:
+            path.chmod(0o666)  # so readers running as other users can touch it too
 
 
 def read_wanted_since(warehouse: Path, since: float) -> bool:

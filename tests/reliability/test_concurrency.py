@@ -155,6 +155,8 @@ def test_writer_lets_go_of_the_file_when_a_reader_asks(tmp_path: Path, monkeypat
     db = wh / "news.duckdb"
     state = etl.start_run(Settings(warehouse=wh), [], share_reads=True)
     try:
+        assert state.con is None  # let go at the start, while the workers start
+        state.connection()
         state.release()  # nobody asked, held for less than RELEASE_EVERY_S
         assert state.con is not None
         kept_out = _read_in_new_process(db, wait=0.3)
