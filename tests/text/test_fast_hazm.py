@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from akhbar.sources.files import read_all
 from akhbar.records import RawRecord
+from akhbar.sources.files import read_all
 from akhbar.text.fast_hazm import FastNormalizer
 from tests.conftest import SAMPLES, shared
 
