@@ -35,7 +35,7 @@ from akhbar.sources.files import FieldMap, ReadLimits, ReadStats, read_all
 T = TypeVar("T")
 F = TypeVar("F")
 
-# The writer lets go of the DuckDB file after a batch when a reader asked, and at least this often.
+# The writer lets go of the DuckDB file after a batch when a reader asked, or when it has held it this long.
 RELEASE_EVERY_S = 10.0
 Progress = Callable[[int, int], None]  # (records done in this batch, bytes of input consumed so far)
 
@@ -110,8 +110,10 @@ class RunState:
             return
         wall, mono = self._opened
         if force or time.monotonic() - mono >= RELEASE_EVERY_S or warehouse.read_wanted_since(self.settings.warehouse, wall - 1.0):
-            self.con.close()
-            self.con = None  # type: ignore[assignment]
+            try:
+                self.con.close()
+            finally:  # a connection that fails to close is not reused either
+                self.con = None  # type: ignore[assignment]
 
     def summary(self) -> dict[str, Any]:
         """Return the run's figures as a plain dict (what the CLI prints and the flow returns)."""
@@ -138,8 +140,8 @@ def start_run(settings: Settings, inputs: list[str], flow: str = "news-etl", sha
     """Take the writer lock, open and initialise the warehouse, clean up after a crashed run, record the run.
 
     With ``share_reads`` the writer closes the DuckDB file after a batch when a reader waits for it
-    (:meth:`RunState.release`): DuckDB lets no reader in while another process holds the file read-write. Callers that keep ``state.con`` across batches (the scraper's
-    feed state) leave it off.
+    (:meth:`RunState.release`): DuckDB lets no reader in while another process holds the file read-write.
+    Callers that keep ``state.con`` across batches (the scraper's feed state) leave it off.
     """
     lock = warehouse.writer_lock(settings.warehouse, settings.lock_timeout)
     lock.__enter__()

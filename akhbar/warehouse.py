@@ -92,8 +92,8 @@ def _connect_retrying(db_path: Path, read_only: bool, wait: float) -> duckdb.Duc
     """Open the DuckDB file, retrying while another process holds a conflicting lock (up to ``wait`` s).
 
     DuckDB 1.5 lets no other process in, not even read-only, while one holds the file read-write; the
-    writer therefore lets go of it between batches when a reader asks (or at least every few seconds),
-    and readers and the writer take turns.
+    writer therefore lets go of it after a batch when a reader has asked (or has held it RELEASE_EVERY_S
+    seconds), and readers and the writer take turns.
     """
     deadline = time.monotonic() + wait
     delay = 0.02
