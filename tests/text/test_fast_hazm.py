@@ -68,12 +68,42 @@ def test_same_output_on_hand_picked_cases(text: str) -> None:
 
 ALPHABET = st.sampled_from(
     [*"سلامکتابیهنمیدوز", "ها", "های", "تر", "ترین", "ای", "ام", "می", "نمی", "است", "شده", "ه", "ی",
+     "گر", "گری", "ید", "ند", "یم", "اش", "ات",  # the affix rules' suffixes
      *"يكةىأۀ", *"0123456789۰۱٣", "%", ".", "...", ",", "،", ":", "!", "؟", "«", "»", '"', "“", "(", ")", "[", "]",
-     " ", "  ", "\n", "\u200c", "\u200c\u200c", "ـ", "\u064e", "ﷲ", "ﻻ", "ممم", "ااا"]
+     "{", "}", "+", "/", "؛", "?", "_", "a",  # every character the guarded and rewritten rules look at
+     " ", "  ", "\n", "\t", "\r", "\u200c", "\u200c\u200c", "\u200d", "ـ", "\u064e", "ﷲ", "ﻻ", "ممم", "ااا"]
 )
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(st.lists(ALPHABET, max_size=60).map("".join))
 def test_same_output_on_generated_text(text: str) -> None:
     _assert_same([text])
+
+
+def test_every_guard_and_rewrite_belongs_to_a_hazm_rule() -> None:
+    """A shortcut keyed by a rule hazm no longer has would silently stop applying: all of them must be used."""
+    from akhbar.text import fast_hazm
+
+    fast, _ = pair()
+    rules = {
+        (p, r)
+        for name in ("persian_style_patterns", "diacritics_patterns", "extra_space_patterns",
+                     "affix_spacing_patterns", "punctuation_spacing_patterns", "specials_chars_patterns")
+        for p, r in getattr(fast, name)
+    }  # fmt: skip
+    keys = set(fast_hazm._GUARDS) | set(fast_hazm._REWRITES) | set(fast_hazm._LOOSE_ZWNJ_RULES)
+    assert keys <= rules, keys - rules
+    assert fast._token_split is not None  # the normalizer's tokenizer is the plain one
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["س", "ل", "\u200c", "\u200c\u200c", " ", ".", "«", "1", "_", "\n"]), max_size=30).map("".join))
+def test_zwnj_guard_finds_every_text_hazm_word_boundary_rules_change(text: str) -> None:
+    import re
+
+    from akhbar.text.fast_hazm import _LOOSE_ZWNJ
+
+    changed = re.sub("\\B\\u200c*\\b", "", re.sub("\\b\\u200c*\\B", "", text)) != text
+    if changed:
+        assert _LOOSE_ZWNJ.search(text) is not None
