@@ -58,14 +58,21 @@ def _lexicon() -> dict[str, tuple[int, frozenset[str]]]:
     return {w: (int(freq), frozenset(tags)) for w, freq, tags in words_list()}
 
 
+_THOUSANDS = re.compile(r"(?<=[۰-۹]),(?=[۰-۹]{3}(?![۰-۹]))")
+_DECIMAL = re.compile(r"(?<=[۰-۹])[.,](?=[۰-۹])")
+
+
+@functools.lru_cache(maxsize=1 << 16)  # years, dates, counts repeat across articles; bounded
 def _number_form(text: str) -> str:
     """Write a protected number in the display convention: Persian digits, ٫ decimal, ٬ thousands, ٪."""
-    text = re.sub(r"\s+", "", text)
+    text = "".join(text.split())
     text = to_persian_digits(text)
     # A comma or dot between digits: thousands if followed by exactly three digits and more groups/end,
     # otherwise decimal. 3,000,000 -> ۳٬۰۰۰٬۰۰۰ ; 12.5 -> ۱۲٫۵ ; dates keep / and -; times keep :.
-    text = re.sub(r"(?<=[۰-۹]),(?=[۰-۹]{3}(?![۰-۹]))", "٬", text)
-    text = re.sub(r"(?<=[۰-۹])[.,](?=[۰-۹])", "٫", text)
+    if "," in text:
+        text = _THOUSANDS.sub("٬", text)
+    if "," in text or "." in text:
+        text = _DECIMAL.sub("٫", text)
     return text.replace("%", "٪")
 
 
