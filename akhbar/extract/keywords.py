@@ -34,11 +34,11 @@ def _hazm() -> tuple[Any, Any, frozenset[str]]:
     """Build the hazm tokenizer, lemmatizer and stopword set once."""
     from hazm import WordTokenizer, stopwords_list
 
-    from akhbar.text.hazm_shared import lemmatizer
+    from akhbar.text.hazm_shared import fast_tokenize, lemmatizer
 
     stop = {fold_letters(w).replace("_", " ") for w in stopwords_list()}
     stop |= {w.replace("\u200c", "") for w in stop}
-    return WordTokenizer(), lemmatizer(), frozenset(stop | NEWS_STOPWORDS)
+    return fast_tokenize(WordTokenizer()), lemmatizer(), frozenset(stop | NEWS_STOPWORDS)
 
 
 def _is_stop(word: str, stop: frozenset[str]) -> bool:
@@ -53,9 +53,9 @@ def terms(text: str) -> list[str]:
     """
     if not text:
         return []
-    tokenizer = _hazm()[0]
+    tokenize = _hazm()[0]
     out: list[str] = []
-    for token in tokenizer.tokenize(fold_letters(text)):
+    for token in tokenize(fold_letters(text)):
         term = _TERMS.get(token, _MISS)
         if term is _MISS:
             term = _term(token)

@@ -816,12 +816,14 @@ def get_tagger(model_path: str | Path = DEFAULT_MODEL, network: bool = False) ->
 
 
 @lru_cache(maxsize=1)
-def _hazm_tokenizer() -> object:
-    """Build hazm's word tokenizer once per process (loading its word lists takes ~0.5 s)."""
+def _hazm_tokenizer() -> Callable[[str], list[str]]:
+    """Build hazm's word tokenizer once per process (loading its word lists takes ~0.5 s); its tokenize."""
     from hazm import WordTokenizer
 
+    from akhbar.text.hazm_shared import fast_tokenize
+
     # join_verb_parts=False: joined verbs ("خواهیم_کرد") would not be substrings of the text.
-    return WordTokenizer(join_verb_parts=False)
+    return fast_tokenize(WordTokenizer(join_verb_parts=False))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -855,10 +857,9 @@ def tokenize(text: str, base: int = 0) -> list[tuple[str, int, int]]:
 
     Tokens hazm rewrote (not found verbatim in the text) are re-split with a plain regex so offsets stay exact.
     """
-    tokenizer = _hazm_tokenizer()
     out: list[tuple[str, int, int]] = []
     cursor = 0
-    for token in tokenizer.tokenize(text):  # type: ignore[attr-defined]
+    for token in _hazm_tokenizer()(text):
         found = text.find(token, cursor)
         if found < 0 or text[cursor:found].strip():
             continue

@@ -18,6 +18,8 @@ import re
 
 from hazm import Normalizer
 
+from akhbar.text.hazm_shared import fast_tokenize
+
 _ZWNJ = "\u200c"
 
 
@@ -109,15 +111,8 @@ class FastNormalizer(Normalizer):
         self._more_than_two = re.compile(self.more_than_two_repeat_pattern)
         self._mi = re.compile(self.joint_mi_patterns)
         self._mi_head = re.compile("^(ن?می)")
-        tokenizer = self.tokenizer
-        # The normalizer's tokenizer has every option off (no verb joining, emoji, links, numbers...), so
-        # tokenize() is its one pattern; anything else is left to hazm.
-        plain = not any(
-            getattr(tokenizer, flag)
-            for flag in ("_join_verb_parts", "_join_abbreviation", "separate_emoji", "replace_emails",
-                         "replace_links", "replace_ids", "replace_hashtags", "replace_numbers")
-        )  # fmt: skip
-        self._token_split = tokenizer.pattern.split if plain and tokenizer.pattern.groups == 1 else None
+        # The normalizer's tokenizer has every option off: the same tokens without a Python call per mark.
+        self.tokenize = fast_tokenize(self.tokenizer)
         # token_spacing joins a pair when it is a verb or a word of positive frequency: one set answers both.
         self._joinable = frozenset(self.verbs) | frozenset(w for w, v in self.words.items() if v[0] > 0)
 
@@ -139,17 +134,6 @@ class FastNormalizer(Normalizer):
         text = "\n".join(" ".join(spacing(self.tokenize(line))) for line in text.split("\n"))
         text = _replace(self._affix_spacing, text)
         return _replace(self._punctuation_spacing, text)
-
-    def tokenize(self, line: str) -> list[str]:
-        """hazm's ``WordTokenizer(join_verb_parts=False).tokenize`` (the normalizer's), for one line.
-
-        hazm surrounds every punctuation/number match with spaces through ``sub(r" \\1 ")`` (a Python call per
-        match) and splits on spaces; ``split`` with the same capturing pattern gives the pieces between the
-        matches and the matches themselves, which joined by spaces is the same string.
-        """
-        if self._token_split is None:
-            return self.tokenizer.tokenize(line)
-        return [w for w in " ".join(self._token_split(line.replace("\n", " ").replace("\t", " "))).split(" ") if w]
 
     def unicodes_replacement(self, text: str) -> str:  # type: ignore[override]
         if self._any_ligature.search(text) is None:

@@ -94,7 +94,7 @@ def test_every_guard_and_rewrite_belongs_to_a_hazm_rule() -> None:
     }  # fmt: skip
     keys = set(fast_hazm._GUARDS) | set(fast_hazm._REWRITES) | set(fast_hazm._LOOSE_ZWNJ_RULES)
     assert keys <= rules, keys - rules
-    assert fast._token_split is not None  # the normalizer's tokenizer is the plain one
+    assert fast.tokenize != fast.tokenizer.tokenize  # the normalizer's tokenizer takes the fast path
 
 
 @settings(max_examples=1500, deadline=None)
@@ -107,3 +107,39 @@ def test_zwnj_guard_finds_every_text_hazm_word_boundary_rules_change(text: str) 
     changed = re.sub("\\B\\u200c*\\b", "", re.sub("\\b\\u200c*\\B", "", text)) != text
     if changed:
         assert _LOOSE_ZWNJ.search(text) is not None
+
+
+@functools.cache
+def _tokenizers() -> list[tuple[object, object]]:
+    from hazm import WordTokenizer
+
+    from akhbar.text.hazm_shared import fast_tokenize
+
+    out = []
+    for tokenizer in (WordTokenizer(), WordTokenizer(join_verb_parts=False)):
+        fast = fast_tokenize(tokenizer)
+        assert fast != tokenizer.tokenize  # the fast path is taken for both configurations
+        out.append((fast, tokenizer.tokenize))
+    return out
+
+
+def test_fast_tokenize_gives_hazms_tokens_on_real_text() -> None:
+    lines = [line for t in _texts([str(SAMPLES)]) for line in t.split("\n")]
+    for fast, stock in _tokenizers():
+        assert [fast(x) for x in lines] == [stock(x) for x in lines]  # type: ignore[operator]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(ALPHABET, max_size=60).map("".join))
+def test_fast_tokenize_gives_hazms_tokens_on_generated_text(text: str) -> None:
+    for fast, stock in _tokenizers():
+        assert fast(text) == stock(text)  # type: ignore[operator]
+
+
+def test_fast_tokenize_keeps_hazms_method_when_an_option_is_on() -> None:
+    from hazm import WordTokenizer
+
+    from akhbar.text.hazm_shared import fast_tokenize
+
+    tokenizer = WordTokenizer(replace_numbers=True)
+    assert fast_tokenize(tokenizer) == tokenizer.tokenize
