@@ -60,7 +60,9 @@ GROUP BY docs.name;
 
 # Single letters and suffixes that a ZWNJ/space split leaves behind, on top of hazm's stopword list.
 _EXTRA_STOP = "ها های هایی ای ی یی ام ات اش مان تان شان می نمی را و در به از که با این آن برای تا هم"
-_SPACED_SUFFIX = re.compile(r"(?<=\w) (?=(?:هایی|های|ها|ای|ترین|تر)(?![\w\u200c]))")
+# A space after a word and before a suffix (the lookbehind follows the space so the scan stops at spaces only).
+_SPACED_SUFFIX = re.compile(r" (?<=\w )(?=(?:هایی|های|ها|ای|ترین|تر)(?![\w\u200c]))")
+_SPACED_MI = re.compile(r"(?<![^\s])(ن?می) (?=\w)")
 _TOKEN = re.compile(r"[^\W_]+(?:\u200c[^\W_]+)*")
 # Inflectional endings tried, longest first, on words the lexicon does not know (names, loanwords).
 _SUFFIXES = ("هایی", "های", "ها", "ترین", "یی", "ی", "ات", "ان")
@@ -139,6 +141,9 @@ def _lemma(token: str, lemmatizer: Any, known: frozenset[str]) -> str:
     return bare
 
 
+_MEMO_MAX = 500_000
+
+
 def term_of(token: str) -> str:
     """Reduce one word to its search term ('' for a stopword).
 
@@ -158,7 +163,8 @@ def term_of(token: str) -> str:
         term = _key(_lemma(token, lemmatizer, known))
         if term in stop or _key(token) in stop or (len(term) < 2 and not term.isdigit()):
             term = ""
-    cache[original] = term
+    if len(cache) < _MEMO_MAX:  # bounded: a term never changes, and most words repeat
+        cache[original] = term
     return term
 
 
@@ -167,7 +173,8 @@ def _prepare(text: str) -> str:
     text = clean_chars(text)
     # Unnormalized queries write "می روند" and "هسته ای"; the indexed text has "می\u200cروند" and "هسته\u200cای"
     # (hazm's normalizer joined them).
-    text = re.sub(r"(?<![^\s])(ن?می) (?=\w)", "\\1" + ZWNJ, text)
+    if "می " in text:  # every match contains it
+        text = _SPACED_MI.sub("\\1" + ZWNJ, text)
     return _SPACED_SUFFIX.sub(ZWNJ, text)
 
 
@@ -184,9 +191,12 @@ def reduce_terms(text: str | None) -> list[str]:
     """
     if not text:
         return []
+    seen = _hazm()[3].get  # term_of's memo, read here first: most words of a text are known already
     out = []
-    for _, _, tok in tokens(_prepare(text)):
-        term = term_of(tok)
+    for tok in _TOKEN.findall(_prepare(text)):
+        term = seen(tok)
+        if term is None:
+            term = term_of(tok)
         if term:
             out.append(term)
     return out
