@@ -13,7 +13,7 @@ from akhbar.dedup.profile import NOTHING_KNOWN, KeySet, profile_body
 from akhbar.extract.fields import extract_fields
 from akhbar.records import Article, RawRecord, Reject
 from akhbar.search import doc_text, reduce_terms
-from akhbar.text.chars import canonical_key, content_hash, persian_score
+from akhbar.text.chars import canonical_key, canonical_keys, content_hash, persian_score
 from akhbar.text.normalize import normalize_lines
 
 
@@ -65,7 +65,7 @@ def prepare_record(rec: RawRecord, boilerplate: Snapshot | None = None) -> Artic
         return Reject(rec.origin, code, detail or "no text after cleaning", rec.source_id)
     # Each paragraph's canonical key once: the body's key is their non-empty keys joined by spaces (a
     # newline is a word boundary), and the near-duplicate profile needs them per paragraph.
-    canonical = [canonical_key(p) for p in paragraphs]
+    canonical = canonical_keys(paragraphs)
     ckey = content_hash(" ".join(c for c in canonical if c))
     art = Article(
         # The title is part of the version: a re-published item with an edited headline is a new row

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from akhbar.text.chars import canonical_key
+from akhbar.text.chars import canonical_keys
 
 
 def drop_repeated_paragraphs(paragraphs: list[str]) -> tuple[list[str], int]:
@@ -14,8 +14,8 @@ def drop_repeated_paragraphs(paragraphs: list[str]) -> tuple[list[str], int]:
     seen: set[str] = set()
     kept: list[str] = []
     removed = 0
-    for p in paragraphs:
-        key = canonical_key(p).replace(" ", "")
+    for p, key in zip(paragraphs, canonical_keys(paragraphs), strict=True):
+        key = key.replace(" ", "")
         if not key:
             continue  # punctuation-only lines are not paragraphs
         if key in seen:

@@ -146,7 +146,9 @@ def clean_chars(text: str) -> str:
     return clean_block(text).strip()
 
 
-_KEY_DROP = re.compile(r"[\W_]+", re.UNICODE)
+# The key's words: runs of word characters other than "_" (everything else, ZWNJ and punctuation included,
+# separates words).
+_KEY_WORD = re.compile(r"[^\W_]+")
 
 
 def canonical_key(text: str) -> str:
@@ -161,15 +163,28 @@ def canonical_key(text: str) -> str:
     """
     if not text:
         return ""
+    return " ".join(_KEY_WORD.findall(_key_chars(text)))
+
+
+def _key_chars(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _CONTROLS.sub("", text)
     text = _KASHIDA_DIACRITICS.sub("", text)
-    text = _KEY_FOLDS(text).lower()
-    # ZWNJ and space are interchangeable in Persian spelling ("پیروزی‌های" / "پیروزی های"): both become
-    # a word boundary, and the key is built from the word sequence joined without separators below.
-    text = text.replace(ZWNJ, " ")
-    words = _KEY_DROP.sub(" ", text).split()
-    return " ".join(words)
+    # ZWNJ and space are interchangeable in Persian spelling ("پیروزی‌های" / "پیروزی های"): ZWNJ is not a
+    # word character, so both are word boundaries.
+    return _KEY_FOLDS(text).lower()
+
+
+def canonical_keys(lines: list[str]) -> list[str]:
+    """``[canonical_key(x) for x in lines]`` for lines without newlines, with the character passes done once."""
+    if len(lines) < 2 or any("\n" in x for x in lines):
+        return [canonical_key(x) for x in lines]
+    # Every step before the word split maps a line's characters without looking across a newline (NFKC
+    # composes nothing with a newline), so the lines can go through them joined.
+    folded = _key_chars("\n".join(lines)).split("\n")
+    if len(folded) != len(lines):  # cannot happen with the steps above; kept as a guard
+        return [canonical_key(x) for x in lines]
+    return [" ".join(_KEY_WORD.findall(x)) if x else "" for x in folded]
 
 
 def key_words(text: str) -> list[str]:

@@ -59,3 +59,25 @@ def test_protect_matches_the_full_pattern(text: str) -> None:
 def test_real_paragraph_unchanged_by_the_fast_paths() -> None:
     text = "به گزارش خبرنگار\u200c  فارس ،  سردار\u200c حسین دهقان در ۱۴۰۲/۰۵/۱۲ گفت: 12.5% www.farsnews.ir info@x.ir"
     assert chars.tidy_block(text) == "به گزارش خبرنگار فارس ، سردار حسین دهقان در ۱۴۰۲/۰۵/۱۲ گفت: 12.5% www.farsnews.ir info@x.ir"
+
+
+KEY_ALPHABET = st.sampled_from(
+    [*"سلامکتابیيكةىآأ۰۱٣9a_Bİ", "\u200c", "\u064e", "\u0654", "\u0301", "ﻻ", "ﷲ", "Ａ", "…", "\u200f", "ـ", " ", "،", "-", "\n"]
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.lists(KEY_ALPHABET, max_size=12).map("".join), max_size=6))
+def test_canonical_keys_equal_one_key_per_line(lines: list[str]) -> None:
+    assert chars.canonical_keys(lines) == [chars.canonical_key(x) for x in lines]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(KEY_ALPHABET, max_size=30).map("".join))
+def test_canonical_key_equals_the_plain_steps(text: str) -> None:
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKC", text)
+    plain = chars._KASHIDA_DIACRITICS.sub("", chars._CONTROLS.sub("", plain))
+    plain = chars._KEY_FOLDS(plain).lower().replace(chars.ZWNJ, " ")
+    assert chars.canonical_key(text) == " ".join(re.sub(r"[\W_]+", " ", plain).split())
