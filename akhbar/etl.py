@@ -7,13 +7,14 @@ without Prefect.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
 import secrets
 import time
 from collections import Counter, OrderedDict, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -25,7 +26,7 @@ from akhbar import __version__, lake, reasons, search, warehouse
 from akhbar.config import Settings
 from akhbar.dedup import near
 from akhbar.dedup.boilerplate import paragraph_keys
-from akhbar.dedup.profile import KeySet, NearProfile, basis_of, near_key, profile_body
+from akhbar.dedup.profile import NOTHING_KNOWN, KeySet, NearProfile, basis_of, near_key, profile_body
 from akhbar.extract.fields import rank_keywords
 from akhbar.prepare import prepare_batch
 from akhbar.records import Article, RawRecord, Reject
@@ -52,14 +53,41 @@ class NearMemory:
     ``boilerplate``: the boilerplate key set and its digest per agency after the last batch loaded, sent
     with every batch to the workers, which profile articles against it (``akhbar.dedup.profile``).
     ``cache``: shingle sets of earlier articles read for verification (see ``NEAR_CACHE_ARTICLES``).
-    ``stats``: profiles reused/redone, earlier articles' sets cached/read, candidate pairs dropped by
-    their sketches.
+    ``sets``: the key sets published lately, by digest (bounded), so that a profile made against one of them
+    can be carried over to the current set when no paragraph of the article changed status between the two.
+    ``stats``: profiles reused/carried/redone, earlier articles' sets cached/carried/read, candidate pairs
+    dropped by their sketches.
     """
 
     def __init__(self) -> None:
         self.boilerplate: dict[str, KeySet] = {}
-        self.cache: OrderedDict[str, tuple[str, str, Any]] = OrderedDict()
+        # article id -> (agency, basis, shingled, paragraph keys)
+        self.cache: OrderedDict[str, tuple[str, str, Any, tuple[str, ...]]] = OrderedDict()
+        self.sets: OrderedDict[str, frozenset[str]] = OrderedDict()
         self.stats: Counter[str] = Counter()
+        self.remember(*NOTHING_KNOWN)  # what the workers profile against before an agency's first count
+
+    def remember(self, keys: frozenset[str], basis: str) -> None:
+        """Keep a published key set findable by its digest (the last ``KEY_SETS_KEPT``)."""
+        self.sets[basis] = keys
+        self.sets.move_to_end(basis)
+        while len(self.sets) > KEY_SETS_KEPT:
+            self.sets.popitem(last=False)
+
+    def unchanged_for(self, line_keys: Iterable[str], basis: str, now: KeySet) -> bool:
+        """Whether stripping with key set ``basis`` and with ``now`` gives the same near key for these paragraphs.
+
+        A paragraph is stripped when its key is in the set (or is a seed sign-off, whatever the set), so the
+        two agree unless one of the article's keys is in exactly one of the sets.
+        """
+        then = self.sets.get(basis)
+        if then is None:
+            return False
+        return (then ^ now[0]).isdisjoint(line_keys)
+
+
+# Key sets remembered by digest (each is shared with the workers' snapshot, so this holds references).
+KEY_SETS_KEPT = 64
 
 
 @dataclass
@@ -573,8 +601,10 @@ class _NearKeys:
     a shared footer makes different articles of one agency look alike (benchmark at 50,000 articles
     without stripping: precision 0.012, 193 of 1,115 hard negatives merged), so they are stripped here
     with the key sets known now, this batch included. A profile a worker made against an older snapshot
-    of the key sets is used only if its ``basis`` (digest of the key set) equals the current one, so the
-    result never depends on what the workers were sent. After the batch, ``state.near.boilerplate`` holds the
+    of the key sets is used only if its ``basis`` (digest of the key set) equals the current one, or if the
+    key set it names differs from the current one in none of the article's paragraph keys (stripping then
+    keeps the same lines), so the result never depends on what the workers were sent. Cached shingle sets
+    of earlier articles follow the same rule. After the batch, ``state.near.boilerplate`` holds the
     new key sets for the next batches' workers.
     """
 
@@ -601,21 +631,30 @@ class _NearKeys:
         if name not in self._keys:
             keys = frozenset(boilerplate.boilerplate_keys(self.state.con, name))
             self._keys[name] = self.state.near.boilerplate[name] = (keys, basis_of(keys))
+            self.state.near.remember(*self._keys[name])
         return self._keys[name]
 
     def profile(self, article_id: str, agency: str | None, body: str) -> NearProfile:
-        """Return a new article's profile: the worker's if made with the current key set, else made again."""
-        keys, basis = self.keys_of(agency)
+        """Return a new article's profile: the worker's if made with the current key set (or one that strips
+        the same paragraphs of this article), else made again."""
+        now = self.keys_of(agency)
+        keys, basis = now
         made = self.made.get(article_id)
+        stats = self.state.near.stats
         if made is not None and made.basis == basis:
-            self.state.near.stats["profile_reused"] += 1
+            stats["profile_reused"] += 1
             return made
-        self.state.near.stats["profile_redone"] += 1
+        if made is not None and self.state.near.unchanged_for(made.paragraph_keys, made.basis, now):
+            stats["profile_carried"] += 1
+            return dataclasses.replace(made, basis=basis)
+        stats["profile_redone"] += 1
         return profile_body(body, keys, basis, made.paragraph_keys if made is not None else None)
 
-    def _keep(self, article_id: str, agency: str | None, basis: str, shingled: near.Shingled) -> None:
+    def _keep(
+        self, article_id: str, agency: str | None, basis: str, shingled: near.Shingled, line_keys: Sequence[str]
+    ) -> None:
         cache = self.state.near.cache
-        cache[article_id] = (agency or "", basis, shingled)
+        cache[article_id] = (agency or "", basis, shingled, tuple(line_keys))
         cache.move_to_end(article_id)
         while len(cache) > NEAR_CACHE_ARTICLES:
             cache.popitem(last=False)
@@ -627,11 +666,17 @@ class _NearKeys:
         missing: list[str] = []
         for aid in ids:
             hit = cache.get(aid)
-            if hit is not None and hit[1] == self.keys_of(hit[0])[1]:
-                out[aid] = hit[2]
-                cache.move_to_end(aid)
-            else:
-                missing.append(aid)
+            if hit is not None:
+                agency, basis, shingled, kept_keys = hit
+                now = self.keys_of(agency)
+                if basis != now[1] and self.state.near.unchanged_for(kept_keys, basis, now):
+                    stats["earlier_carried"] += 1
+                    cache[aid] = hit = (agency, now[1], shingled, kept_keys)
+                if hit[1] == now[1]:
+                    out[aid] = shingled
+                    cache.move_to_end(aid)
+                    continue
+            missing.append(aid)
         stats["earlier_cached"] += len(out)
         stats["earlier_read"] += len(missing)
         if missing:
@@ -646,9 +691,10 @@ class _NearKeys:
             for aid, agency, body in found:
                 keys, basis = self.keys_of(agency)
                 lines = body.split("\n")
+                line_keys = paragraph_keys(lines)
                 # Shingled whether or not its key is still long enough: it was when it entered the LSH store.
-                out[aid] = near.shingle_key(near_key(lines, paragraph_keys(lines), keys), signature=False)
-                self._keep(aid, agency, basis, out[aid])
+                out[aid] = near.shingle_key(near_key(lines, line_keys, keys), signature=False)
+                self._keep(aid, agency, basis, out[aid], line_keys)
         return out
 
 

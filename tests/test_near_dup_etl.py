@@ -391,3 +391,34 @@ def test_shingle_cache_of_earlier_articles_changes_nothing(tmp_path: Path, monke
     uncached = _run_in_batches(tmp_path / "uncached", inputs, batch_size=5)
     assert uncached["earlier_cached"] == 0 and uncached["earlier_read"] > 0
     assert _near_tables(tmp_path / "uncached") == _near_tables(tmp_path / "cached")
+
+
+def test_profiles_and_cached_sets_carried_across_key_set_changes_change_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A profile made against an older key set is kept when none of the article's paragraphs changed status."""
+    src = json.loads(gzip.decompress((SAMPLES / "langml" / "fars-news-sample.json.gz").read_bytes()))
+    signoffs = ["برای دریافت آخرین اخبار به کانال تلگرام خبرگزاری بپیوندید", "نظرات خود را درباره این خبر با ما در میان بگذارید"]
+
+    def part(name: str, records: list[dict], line: str) -> Path:
+        # Every other article ends with the same line: it becomes boilerplate a few batches in, and the
+        # key set changes under the articles prepared before that (half of which do not have the line).
+        out = [{**r, "paragraphs": [*r["paragraphs"], line] if i % 2 else r["paragraphs"]} for i, r in enumerate(records)]
+        return _write_jsonl(tmp_path / name, out)
+
+    reprints = _variants(tmp_path)  # copies of the first five articles, which carry no added line
+    half = len(src) // 2
+    inputs = [
+        _write_jsonl(tmp_path / "first.jsonl", src[:5]),
+        part("a.jsonl", src[5:half], signoffs[0]),
+        reprints,  # their originals are read and cached here...
+        part("b.jsonl", src[half:], signoffs[1]),  # ...the key set changes again here...
+        _reprinted_again(reprints),  # ...and the cached sets are used again
+    ]
+    carried = _run_in_batches(tmp_path / "carried", inputs, batch_size=5)
+    assert carried["profile_carried"] > 0 and carried["earlier_carried"] > 0, carried
+    monkeypatch.setattr(etl, "KEY_SETS_KEPT", 0)  # no key set remembered: every stale profile is redone
+    redone = _run_in_batches(tmp_path / "redone", inputs, batch_size=5)
+    assert redone["profile_carried"] == 0 and redone["earlier_carried"] == 0
+    assert redone["profile_redone"] > carried["profile_redone"]
+    assert _near_tables(tmp_path / "redone") == _near_tables(tmp_path / "carried")
