@@ -174,11 +174,14 @@ def _verify_old(
     """
     todo: dict[tuple[str, str], list[str]] = {}  # (new, old cluster) -> candidates, most shared bands first
     sketches = sketches or {}
-    for a, o, _ in old_pairs:  # ordered by (a, bands desc up to half of them, first seen, o)
-        if o in old_cluster:
-            if a in sketches and o in sketches and near.sketch_jaccard(sketches[a], sketches[o]) < near.SKETCH_MIN:
-                result.sketched_out += 1  # a chance band collision: not worth reading the earlier text
-                continue
+    pairs = [(a, o) for a, o, _ in old_pairs if o in old_cluster]  # ordered by (a, bands desc up to half, first seen, o)
+    sketched = [i for i, (a, o) in enumerate(pairs) if a in sketches and o in sketches]
+    estimates = near.sketch_jaccards([sketches[pairs[i][0]] for i in sketched], [sketches[pairs[i][1]] for i in sketched])
+    # A chance band collision is not worth reading the earlier text.
+    chance = {sketched[j] for j in np.flatnonzero(estimates < near.SKETCH_MIN)}
+    result.sketched_out += len(chance)
+    for i, (a, o) in enumerate(pairs):
+        if i not in chance:
             todo.setdefault((a, old_cluster[o]), []).append(o)
     edges: list[tuple[str, str, str, str]] = []
     tried = 0

@@ -14,6 +14,7 @@ of 1,115 hard-negative pairs (same agency and topic, same footer).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -178,6 +179,17 @@ def sketch(signature: np.ndarray) -> bytes:
 def sketch_jaccard(a: bytes, b: bytes) -> float:
     """Estimate the Jaccard of two shingle sets from their sketches (corrected for chance byte matches)."""
     same = np.count_nonzero(np.frombuffer(a, np.uint8) == np.frombuffer(b, np.uint8)) / len(a)
+    return (same - 1 / 256) / (1 - 1 / 256)
+
+
+def sketch_jaccards(a: Sequence[bytes], b: Sequence[bytes]) -> np.ndarray:
+    """``sketch_jaccard`` of many pairs of equal-length sketches at once (the same values)."""
+    if not a:
+        return np.empty(0)
+    width = len(a[0])
+    left = np.frombuffer(b"".join(a), np.uint8).reshape(len(a), width)
+    right = np.frombuffer(b"".join(b), np.uint8).reshape(len(b), width)
+    same = np.count_nonzero(left == right, axis=1) / width
     return (same - 1 / 256) / (1 - 1 / 256)
 
 

@@ -152,3 +152,11 @@ def test_intersection_size_equals_numpy_intersect1d() -> None:
         if a.size and b.size:
             assert near._intersection_size(a, b) == expected
             assert near._intersection_size(b, a) == expected
+
+
+def test_sketch_jaccards_equal_one_pair_at_a_time() -> None:
+    rng = np.random.default_rng(7)
+    a = [bytes(rng.integers(0, 256, near.NUM_PERM, dtype=np.uint8)) for _ in range(50)]
+    b = [bytes(x if rng.random() < 0.5 else rng.integers(0, 256, dtype=np.uint8) for x in s) for s in a]
+    assert near.sketch_jaccards(a, b).tolist() == [near.sketch_jaccard(x, y) for x, y in zip(a, b, strict=True)]
+    assert near.sketch_jaccards([], []).size == 0
