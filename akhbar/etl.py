@@ -788,23 +788,21 @@ def _load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
         # term_stats is counted inside the batch's transaction: counted outside, a crash before COMMIT left the
         # batch's terms counted and the rerun counted them again, shifting every later keyword.
         _keywords_and_stats(con, articles, rows)
-        if rows:
-            written.append(("articles", *lake.write_part(state.settings.warehouse, ARTICLES, rows, partition, f"{state.run_id}-{state.batch_seq:05d}")))
-        if new_rejects:
-            written.append(("rejects", *lake.write_part(state.settings.warehouse, REJECTS, new_rejects, partition, f"{state.run_id}-{state.batch_seq:05d}")))
-        for name, schema, data in (("entities", ENTITIES, entity_rows), ("quotes", QUOTES, quote_rows)):
-            if data:
-                written.append((name, *lake.write_part(state.settings.warehouse, schema, data, partition, f"{state.run_id}-{state.batch_seq:05d}")))
-        for table, schema, data in (("articles", ARTICLES, rows), ("rejects", REJECTS, new_rejects)):
-            if data:
-                tbl = pa.Table.from_pylist(data, schema=schema)  # noqa: F841 - read by DuckDB's replacement scan
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM tbl")
-        for table, schema, data in (("entities", ENTITIES, entity_rows), ("quotes", QUOTES, quote_rows)):
-            if data:
-                part = pa.Table.from_pylist(data, schema=schema)  # noqa: F841 - read by DuckDB's replacement scan
-                # Only articles new to the warehouse get here, in the transaction that inserts them: no key
-                # can exist yet (checks/070_unique_keys.sql verifies it).
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM part")
+        # Each table's rows go to Arrow once: the Parquet file and the DuckDB insert read the same table.
+        tables = {
+            name: pa.Table.from_pylist(data, schema=schema)
+            for name, schema, data in (
+                ("articles", ARTICLES, rows), ("rejects", REJECTS, new_rejects),
+                ("entities", ENTITIES, entity_rows), ("quotes", QUOTES, quote_rows),
+            )
+            if data
+        }
+        for name, tbl in tables.items():
+            written.append((name, *lake.write_table(state.settings.warehouse, tbl, partition, f"{state.run_id}-{state.batch_seq:05d}")))
+        for name, tbl in tables.items():  # noqa: B007 - tbl is read by DuckDB's replacement scan
+            # Entities and quotes: only articles new to the warehouse get here, in the transaction that inserts
+            # them: no key can exist yet (checks/070_unique_keys.sql verifies it).
+            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM tbl")
         if rows:
             docs = pa.table({"article_id": [r["article_id"] for r in rows], "terms": [terms_of_search[r["article_id"]] for r in rows]})  # noqa: F841
             con.execute("INSERT INTO search_docs SELECT article_id, terms FROM docs")

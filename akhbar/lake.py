@@ -11,13 +11,13 @@ import pyarrow.parquet as pq
 from akhbar.schema import table_name
 
 
-def write_part(warehouse: Path, schema: pa.Schema, rows: list[dict], partition: str, name: str) -> tuple[str, int]:
-    """Write rows as one Parquet file under ``lake/<table>/<partition>/<name>.parquet``; return (relpath, rows).
+def write_table(warehouse: Path, tbl: pa.Table, partition: str, name: str) -> tuple[str, int]:
+    """Write a table of a declared schema as one Parquet file under ``lake/<table>/<partition>/<name>.parquet``.
 
-    The file appears under its final name only once complete, so a reader or a crash never sees half a file.
+    Returns (relpath, rows). The file appears under its final name only once complete, so a reader or a crash
+    never sees half a file.
     """
-    tbl = pa.Table.from_pylist(rows, schema=schema)
-    rel = Path("lake") / table_name(schema) / partition / f"{name}.parquet"
+    rel = Path("lake") / table_name(tbl.schema) / partition / f"{name}.parquet"
     final = warehouse / rel
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.with_name(f".{final.name}.tmp")

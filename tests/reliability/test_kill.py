@@ -154,18 +154,18 @@ def _die_on_write(nth: int, after_rename: bool) -> Callable[[], None]:
     def install() -> None:
         count = 0
         if after_rename:
-            real_part = lake.write_part
+            real_table = lake.write_table
 
-            def write_part(warehouse_dir: Any, schema: Any, *a: Any, **k: Any) -> Any:
+            def write_table_then_die(warehouse_dir: Any, tbl: Any, *a: Any, **k: Any) -> Any:
                 nonlocal count
-                out = real_part(warehouse_dir, schema, *a, **k)
-                if table_name(schema) == "articles":
+                out = real_table(warehouse_dir, tbl, *a, **k)
+                if table_name(tbl.schema) == "articles":
                     count += 1
                     if count == nth:
                         _die()
                 return out
 
-            lake.write_part = write_part  # type: ignore[assignment]
+            lake.write_table = write_table_then_die  # type: ignore[assignment]
         else:
             real_write = pq.write_table
 
