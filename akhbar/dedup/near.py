@@ -187,6 +187,8 @@ def sketch_jaccards(a: Sequence[bytes], b: Sequence[bytes]) -> np.ndarray:
     if not a:
         return np.empty(0)
     width = len(a[0])
+    if any(len(x) != width for x in a) or any(len(y) != width for y in b):  # foreign or damaged sketches
+        return np.array([sketch_jaccard(x, y) for x, y in zip(a, b, strict=True)])
     left = np.frombuffer(b"".join(a), np.uint8).reshape(len(a), width)
     right = np.frombuffer(b"".join(b), np.uint8).reshape(len(b), width)
     same = np.count_nonzero(left == right, axis=1) / width

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from akhbar.dedup import near
-from akhbar.dedup.boilerplate import key_of_canonical, paragraph_keys, predicate_of, strip_keyed, strip_signoff_tail
+from akhbar.dedup.boilerplate import (
+    key_of_canonical,
+    paragraph_keys,
+    predicate_of,
+    strip_keyed,
+    strip_signoff_tail,
+)
 from akhbar.text.chars import canonical_key
 
 NO_BOILERPLATE: frozenset[str] = frozenset()

@@ -160,3 +160,5 @@ def test_sketch_jaccards_equal_one_pair_at_a_time() -> None:
     b = [bytes(x if rng.random() < 0.5 else rng.integers(0, 256, dtype=np.uint8) for x in s) for s in a]
     assert near.sketch_jaccards(a, b).tolist() == [near.sketch_jaccard(x, y) for x, y in zip(a, b, strict=True)]
     assert near.sketch_jaccards([], []).size == 0
+    odd = [bytes(range(128)), a[0]], [bytes(range(64)), a[0]]  # sketches of another length: one pair at a time
+    assert near.sketch_jaccards(*odd).tolist() == [near.sketch_jaccard(x, y) for x, y in zip(*odd, strict=True)]
