@@ -157,3 +157,21 @@ def test_workers_started_early_are_taken_by_the_run_or_shut_down(tmp_path: Path,
         made[1].submit(abs, -1)  # shut down, not leaked
     with etl.workers_started_early(Settings(warehouse=tmp_path, workers=1)), etl.worker_pool(Settings(warehouse=tmp_path, workers=1)) as pool:
         assert pool is None and len(made) == 2  # one worker: normalization runs in the writer, nothing spawned
+
+
+def test_writer_queries_run_on_one_thread_beside_worker_processes(tmp_path: Path) -> None:
+    seen: list[tuple[int | None, object]] = []
+
+    def note(state: etl.RunState) -> None:
+        threads = state.con.execute("SELECT current_setting('threads')").fetchone()[0] if state.con else None
+        seen.append((state.duckdb_threads, threads))
+        seen_state.append(state)
+
+    seen_state: list[etl.RunState] = []
+    inputs = [str(SAMPLES / "langml" / "fars-news-sample.json.gz")]
+    etl.run(Settings(warehouse=tmp_path / "two", workers=2, entities=False, batch_size=20), inputs, on_batch=note)
+    assert seen and all(n == 1 for n, _ in seen) and all(t in (1, None) for _, t in seen)
+    assert seen_state[-1].duckdb_threads is None  # DuckDB's default again for the end of the run
+    seen.clear()
+    etl.run(Settings(warehouse=tmp_path / "one", workers=1, entities=False, batch_size=20), inputs, on_batch=note)
+    assert seen and all(n is None for n, _ in seen)  # no workers beside it: DuckDB keeps its threads
