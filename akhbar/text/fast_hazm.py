@@ -6,10 +6,11 @@ depend on the text: it rebuilds its two translation tables on every call, looks 
 and words[token_pair][0] > 0)`` with two dictionaries where one set answers, runs eleven ``re.sub`` for
 Unicode ligatures that almost no text contains, scans the whole text for rules whose literal (``"..."``, a
 double space, a digit) is absent, starts some scans from a lookbehind the regex engine cannot skip ahead with,
-and calls back into Python for every punctuation mark its tokenizer and spacing rules touch. :class:`FastNormalizer` subclasses hazm's ``Normalizer``
-(its patterns, lexicon, verb list and suffixes are hazm's own objects) and does the same steps in the same
-order without that overhead. ``tests/text/test_fast_hazm.py`` checks that its output equals stock hazm's on
-real news lines and on generated text.
+and calls back into Python for every punctuation mark its tokenizer and spacing rules touch.
+:class:`FastNormalizer` subclasses hazm's ``Normalizer`` (its patterns, lexicon, verb list and suffixes are
+hazm's own objects) and does the same steps in the same order without that overhead.
+``tests/text/test_fast_hazm.py`` checks that its output equals stock hazm's on real news lines and on
+generated text.
 """
 
 from __future__ import annotations

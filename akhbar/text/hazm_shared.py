@@ -19,7 +19,6 @@ def lemmatizer() -> Any:
     return Lemmatizer()
 
 
-
 _TOKENIZER_OPTIONS = (
     "_join_abbreviation", "separate_emoji", "replace_emails", "replace_links", "replace_ids",
     "replace_hashtags", "replace_numbers",
