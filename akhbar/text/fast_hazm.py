@@ -165,20 +165,37 @@ class FastNormalizer(Normalizer):
         return text
 
     def token_spacing(self, tokens: list[str]) -> list[str]:  # type: ignore[override]
+        # hazm's loop compares each token with the one before it (joined into it, if it was). Until a join
+        # happens, "the one before" is the input token, so every position where hazm could join is among
+        # those found by looking up the input's own pairs: the loop runs from each of them until a token stays
+        # apart again, and the tokens between are copied. (Most lines have no such pair on the second pass.)
+        n = len(tokens)
+        if n < 2:
+            return list(tokens)
         joinable, verbs, words, suffixes = self._joinable, self.verbs, self.words, self.suffixes
-        last = len(tokens) - 1
-        result: list[str] = []
-        for t, token in enumerate(tokens):
-            if result:
-                prev = result[-1]
-                pair = prev + _ZWNJ + token
-                if pair in joinable:
-                    if not (t < last and token + "_" + tokens[t + 1] in verbs):
-                        result[-1] = pair
-                        continue
-                elif token in suffixes and prev in words:
+        starts = [t for t, pair in enumerate(map(_ZWNJ.join, zip(tokens, tokens[1:], strict=False)), 1) if pair in joinable]
+        if not suffixes.isdisjoint(tokens):
+            starts = sorted({*starts, *(t for t in range(1, n) if tokens[t] in suffixes and tokens[t - 1] in words)})
+        if not starts:
+            return list(tokens)
+        last = n - 1
+        result = tokens[: starts[0]]
+        following = iter(starts[1:])
+        t = starts[0]
+        while t < n:
+            token = tokens[t]
+            pair = result[-1] + _ZWNJ + token
+            if pair in joinable:
+                if not (t < last and token + "_" + tokens[t + 1] in verbs):
                     result[-1] = pair
+                    t += 1
                     continue
-            result.append(token)
+            elif token in suffixes and result[-1] in words:
+                result[-1] = pair
+                t += 1
+                continue
+            result.append(token)  # the token stays apart: copy up to the next place a join can start
+            nxt = next((s for s in following if s > t), n)
+            result.extend(tokens[t + 1 : nxt])
+            t = nxt
         return result
-

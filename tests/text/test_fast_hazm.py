@@ -143,3 +143,27 @@ def test_fast_tokenize_keeps_hazms_method_when_an_option_is_on() -> None:
 
     tokenizer = WordTokenizer(replace_numbers=True)
     assert fast_tokenize(tokenizer) == tokenizer.tokenize
+
+
+TOKENS = st.sampled_from(
+    ["می", "نمی", "شود", "رود", "کتاب", "ها", "های", "زمین", "لرزه", "ای", "اخلال", "گر", "خواهد", "رفت",
+     "پرداخت", "شده", "است", "بین", "المللی", "ماه", "سال", "جدید", "تر", "ترین", "ام", "، ", ".", "۱۲"]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(TOKENS, max_size=25))
+def test_token_spacing_joins_what_hazms_loop_joins(tokens: list[str]) -> None:
+    from hazm import Normalizer
+
+    fast, stock = pair()
+    assert fast.token_spacing(list(tokens)) == Normalizer.token_spacing(stock, list(tokens))
+
+
+def test_token_spacing_joins_what_hazms_loop_joins_on_real_lines() -> None:
+    from hazm import Normalizer
+
+    fast, stock = pair()
+    lines = [line for t in _texts([str(SAMPLES)]) for line in t.split("\n")]
+    for tokens in map(fast.tokenize, lines):
+        assert fast.token_spacing(list(tokens)) == Normalizer.token_spacing(stock, list(tokens))
