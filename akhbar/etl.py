@@ -599,17 +599,27 @@ def _settle_canonical(con: duckdb.DuckDBPyConnection, cluster_ids: Iterable[str]
         return 0
     con.register("_settle_ids", pa.table({"k": pa.array(ids, pa.string())}))
     try:
+        # Read which members must flip, then update only those (usually none): an UPDATE joined to the
+        # clusters' members scans the whole articles table for its row ids (~50 ms per batch at 50,000
+        # articles, 14 s of a 50,000-article run), a SELECT of the same members ~5 ms.
         flips = con.execute(
-            f"""UPDATE articles SET is_canonical = w.should
-                FROM (SELECT a.article_id,
-                             row_number() OVER (PARTITION BY a.cluster_id ORDER BY {CANONICAL_ORDER}) = 1 AS should
-                      FROM articles AS a LEFT JOIN clusters AS c USING (article_id)
-                      WHERE a.cluster_id IN (SELECT k FROM _settle_ids)) AS w
-                WHERE articles.article_id = w.article_id AND articles.is_canonical <> w.should
-                RETURNING articles.article_id"""
+            f"""SELECT article_id, should FROM (
+                    SELECT a.article_id, a.is_canonical,
+                           row_number() OVER (PARTITION BY a.cluster_id ORDER BY {CANONICAL_ORDER}) = 1 AS should
+                    FROM articles AS a LEFT JOIN clusters AS c USING (article_id)
+                    WHERE a.cluster_id IN (SELECT k FROM _settle_ids))
+                WHERE is_canonical <> should"""
         ).fetchall()
     finally:
         con.unregister("_settle_ids")
+    if flips:
+        con.register("_settle_flips", pa.table({"article_id": [f[0] for f in flips], "should": [f[1] for f in flips]}))
+        try:
+            con.execute(
+                "UPDATE articles SET is_canonical = f.should FROM _settle_flips AS f WHERE articles.article_id = f.article_id"
+            )
+        finally:
+            con.unregister("_settle_flips")
     return len(flips)
 
 
