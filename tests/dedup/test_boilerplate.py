@@ -221,3 +221,20 @@ def test_seed_signoff_is_stripped_before_frequency_speaks(articles):
     assert con.execute("SELECT text, count, why FROM boilerplate_current").fetchall() == [
         ("انتهای پیام/", 1, "seed")
     ]
+
+
+def test_boilerplate_keys_are_the_keys_decide_accepts_at_the_share_boundary():
+    """The share test done in SQL keeps exactly the keys ``decide`` accepts (counts around MIN_SHARE)."""
+    con = duckdb.connect()
+    bp.ensure_tables(con)
+    total = 1000  # MIN_SHARE of it is 20 articles
+    con.execute(
+        "INSERT INTO boilerplate_articles SELECT 'fars', 'a' || i::VARCHAR, [] FROM range($1) t(i)", [total]
+    )
+    counts = {f"k{c}": c for c in (1, bp.MIN_COUNT - 1, bp.MIN_COUNT, 19, 20, 21, 500, 1000)}
+    for key, count in counts.items():
+        con.execute("INSERT INTO boilerplate VALUES ('fars', $1, 'x', $2, false, 'r', 'r')", [key, count])
+    expected = {k: why for k, c in counts.items() for ok, why in [bp.decide(c, total)] if ok}
+    assert set(expected) == {"k20", "k21", "k500", "k1000"}
+    assert bp.boilerplate_keys(con, "fars") == expected
+    assert bp.boilerplate_keys(con, "nobody") == {}
