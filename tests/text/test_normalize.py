@@ -70,3 +70,14 @@ def test_normalize_lines_keeps_positions() -> None:
     lines = ["عنوان خبر", "", "پاراگراف اول می شود", "پاراگراف دوم"]
     out = normalize_lines(lines)
     assert out == ["عنوان خبر", "", "پاراگراف اول می\u200cشود", "پاراگراف دوم"]
+
+
+def test_zwnj_lexicon_is_hazms_word_list() -> None:
+    """The ZWNJ repair's lexicon comes from the normalizer's words: it must equal hazm's word list file."""
+    from hazm.utils import words_list
+
+    from akhbar.text.normalize import _lexicon
+
+    expected = {w: (int(freq), frozenset(tags)) for w, freq, tags in words_list()}
+    assert len(expected) > 190_000
+    assert _lexicon() == expected
