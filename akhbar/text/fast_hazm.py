@@ -16,6 +16,7 @@ generated text.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from hazm import Normalizer
 
@@ -173,7 +174,7 @@ class FastNormalizer(Normalizer):
         if n < 2:
             return list(tokens)
         joinable, verbs, words, suffixes = self._joinable, self.verbs, self.words, self.suffixes
-        starts = [t for t, pair in enumerate(map(_ZWNJ.join, zip(tokens, tokens[1:], strict=False)), 1) if pair in joinable]
+        starts = [t for t, pair in enumerate(map(_ZWNJ.join, pairwise(tokens)), 1) if pair in joinable]
         if not suffixes.isdisjoint(tokens):
             starts = sorted({*starts, *(t for t in range(1, n) if tokens[t] in suffixes and tokens[t - 1] in words)})
         if not starts:
