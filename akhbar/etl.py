@@ -875,7 +875,8 @@ def finish_run(state: RunState, error: BaseException | None = None) -> dict[str,
         if error is None:
             try:
                 if state.articles_new or not search.has_fts_index(con):
-                    # BM25 statistics cover the whole corpus, so the index is rebuilt once per run that added rows.
+                    # Once per run that added rows: the run's documents are appended to the index (BM25's
+                    # statistics cover the whole corpus); a new warehouse's index is built.
                     search.refresh_index(con)
             except Exception as exc:  # e.g. the disk filled up while indexing: the run failed, and says so
                 own_error = error = exc

@@ -175,3 +175,31 @@ def test_writer_queries_run_on_one_thread_beside_worker_processes(tmp_path: Path
     seen.clear()
     etl.run(Settings(warehouse=tmp_path / "one", workers=1, entities=False, batch_size=20), inputs, on_batch=note)
     assert seen and all(n is None for n, _ in seen)  # no workers beside it: DuckDB keeps its threads
+
+
+def test_a_later_run_extends_the_search_index_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first run builds the BM25 index; the next appends its articles without rebuilding it."""
+    from akhbar import search
+
+    _run(tmp_path, SAMPLES / "langml" / "fars-news-sample.json.gz")
+    first = _q(tmp_path, "SELECT count(*) FROM fts_main_search_docs.docs")[0][0]
+
+    def no_rebuild(con: duckdb.DuckDBPyConnection) -> None:
+        raise AssertionError("the index was rebuilt, not extended")
+
+    monkeypatch.setattr(search, "load_fts", no_rebuild)  # only a rebuild loads the extension
+    s = _run(tmp_path, SAMPLES / "langml" / "varzesh3-sample.json.gz")
+    assert s["status"] == "ok" and s["articles_new"] > 0
+    assert _q(tmp_path, "SELECT count(*) FROM fts_main_search_docs.docs")[0][0] == first + s["articles_new"]
+    query = " ".join(search.query_terms("پرسپولیس"))
+    hits = _q(tmp_path, f"SELECT article_id, score FROM search_articles('{query}') ORDER BY article_id")
+    assert hits and any(a in {r[0] for r in _q(tmp_path, f"SELECT article_id FROM articles WHERE run_id = '{s['run_id']}'")} for a, _ in hits)
+    monkeypatch.undo()
+    con = duckdb.connect(str(tmp_path / "news.duckdb"))
+    try:
+        search.refresh_index(con, full=True)
+        rebuilt = con.execute(f"SELECT article_id, score FROM search_articles('{query}') ORDER BY article_id").fetchall()
+    finally:
+        con.close()
+    assert [a for a, _ in hits] == [a for a, _ in rebuilt]
+    assert [x for _, x in hits] == pytest.approx([x for _, x in rebuilt], rel=1e-12)

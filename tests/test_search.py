@@ -202,3 +202,72 @@ def test_shared_corpus_arabic_letters_and_latency() -> None:
     for q in ("ایران", "تیم ملی فوتبال", "مذاکرات هسته ای"):
         search.search(con, q, limit=20)
     assert (time.perf_counter() - t0) / 3 < 1.0
+
+
+def _sample_docs() -> list[tuple[str, str | None, str | None, str]]:
+    """The committed Fars sample as (id, title, lead, body)."""
+    with gzip.open(REPO / "data" / "samples" / "langml" / "fars-news-sample.json.gz", "rt", encoding="utf-8") as fh:
+        records = json.load(fh)
+    return [(f"fars-{i:04d}", r.get("title"), r.get("abstract"), "\n".join(r.get("paragraphs") or [])) for i, r in enumerate(records)]
+
+
+def _index_contents(con: duckdb.DuckDBPyConnection) -> tuple:
+    """The BM25 index tables by name and term (ids are numbering only), as create_fts_index would make them."""
+    s = search.INDEX_SCHEMA
+    return (
+        dict(con.execute(f"SELECT name, len FROM {s}.docs").fetchall()),
+        dict(con.execute(f"SELECT term, df FROM {s}.dict").fetchall()),
+        con.execute(f"SELECT num_docs, avgdl FROM {s}.stats").fetchall(),
+        sorted(con.execute(
+            f"SELECT d.name, k.term, t.fieldid, count(*) FROM {s}.terms AS t JOIN {s}.docs AS d USING (docid) "
+            f"JOIN {s}.dict AS k USING (termid) GROUP BY ALL"
+        ).fetchall()),
+    )
+
+
+_QUERIES = ["ایران", "رئیس جمهور", "مجلس شورای اسلامی", "آمریکا تحریم"]
+
+
+def _results(con: duckdb.DuckDBPyConnection) -> list[list[tuple[str, float]]]:
+    return [
+        sorted(con.execute("SELECT article_id, score FROM search_articles(?)", [" ".join(search.query_terms(q))]).fetchall())
+        for q in _QUERIES
+    ]
+
+
+def test_index_extended_in_place_equals_a_rebuild() -> None:
+    docs = _sample_docs()
+    half = len(docs) // 2
+    con = duckdb.connect()
+    search.index_articles(con, docs[:half])
+    assert search.refresh_index(con) == "rebuilt"  # no index yet
+    # The second half, plus a document that reduces to no terms at all (length 0, still a document).
+    assert search.index_articles(con, [*docs[half:], ("empty", None, None, "و در به از")]) == len(docs) - half + 1
+    assert search.refresh_index(con) == "extended"
+    assert search.refresh_index(con) == "extended"  # nothing new: unchanged
+    extended, found = _index_contents(con), _results(con)
+    assert extended[0]["empty"] == 0 and len(extended[0]) == len(docs) + 1
+    assert all(found) and any(name >= f"fars-{half:04d}" for hits in found for name, _ in hits)
+    assert search.refresh_index(con, full=True) == "rebuilt"
+    assert _index_contents(con) == extended
+    for got, want in zip(found, _results(con), strict=True):
+        assert [a for a, _ in got] == [a for a, _ in want]
+        # Multi-term scores are sums whose order may differ between two builds: equal to the last bits.
+        assert [x for _, x in got] == pytest.approx([x for _, x in want], rel=1e-12)
+
+
+def test_replaced_documents_drop_the_index_and_the_next_refresh_rebuilds_it() -> None:
+    con = duckdb.connect()
+    search.index_articles(con, [("a", None, None, "نمایشگاه کتاب تهران"), ("b", None, None, "فوتبال")])
+    search.refresh_index(con)
+    search.index_articles(con, [("b", None, None, "کتاب\u200cها")])  # b's old terms are in the index
+    assert not search.has_fts_index(con) and not search.has_index(con)
+    assert search.refresh_index(con) == "rebuilt"
+    assert {r[0] for r in con.execute("SELECT article_id FROM search_articles('کتاب')").fetchall()} == {"a", "b"}
+    assert con.execute("SELECT count(*) FROM search_articles('فوتبال')").fetchone() == (0,)
+    # A document the index holds that is gone from search_docs: never extended over, rebuilt.
+    con.execute("DELETE FROM search_docs WHERE article_id = 'a'")
+    search.index_articles(con, [("c", None, None, "کتاب")])
+    assert search.extend_index(con) is None
+    assert search.refresh_index(con) == "rebuilt"
+    assert {r[0] for r in con.execute("SELECT article_id FROM search_articles('کتاب')").fetchall()} == {"b", "c"}
