@@ -123,8 +123,8 @@ def test_counting_is_idempotent_and_counts_once_per_article(articles):
     ).fetchone()
     assert (count, first, last) == (len(batch), "r1", "r1")
     first_para = bp.paragraph_key(batch[0][2][0])
-    assert (
-        con.execute("SELECT count FROM boilerplate WHERE paragraph_key = $1", [first_para]).fetchone()[0] == 1
+    assert con.execute("SELECT count, text FROM boilerplate WHERE paragraph_key = $1", [first_para]).fetchone() == (
+        1, batch[0][2][0].strip()[: bp.SAMPLE_CHARS]  # the display sample: the first paragraph with the key
     )
     assert bp.agency_article_count(con, "fars") == len(batch)
 
