@@ -32,13 +32,13 @@ _HAS_DIGIT = re.compile(r"\d|[۰-۹٠-٩]")
 @cache
 def _hazm() -> tuple[Any, Any, frozenset[str]]:
     """Build the hazm tokenizer, lemmatizer and stopword set once."""
-    from hazm import WordTokenizer, stopwords_list
+    from hazm import stopwords_list
 
-    from akhbar.text.hazm_shared import fast_tokenize, lemmatizer
+    from akhbar.text.hazm_shared import fast_tokenize, lemmatizer, word_tokenizer
 
     stop = {fold_letters(w).replace("_", " ") for w in stopwords_list()}
     stop |= {w.replace("\u200c", "") for w in stop}
-    return fast_tokenize(WordTokenizer()), lemmatizer(), frozenset(stop | NEWS_STOPWORDS)
+    return fast_tokenize(word_tokenizer()), lemmatizer(), frozenset(stop | NEWS_STOPWORDS)
 
 
 def _is_stop(word: str, stop: frozenset[str]) -> bool:

@@ -817,13 +817,11 @@ def get_tagger(model_path: str | Path = DEFAULT_MODEL, network: bool = False) ->
 
 @lru_cache(maxsize=1)
 def _hazm_tokenizer() -> Callable[[str], list[str]]:
-    """Build hazm's word tokenizer once per process (loading its word lists takes ~0.5 s); its tokenize."""
-    from hazm import WordTokenizer
-
-    from akhbar.text.hazm_shared import fast_tokenize
+    """Build hazm's word tokenizer once per process; its tokenize."""
+    from akhbar.text.hazm_shared import fast_tokenize, word_tokenizer
 
     # join_verb_parts=False: joined verbs ("خواهیم_کرد") would not be substrings of the text.
-    return fast_tokenize(WordTokenizer(join_verb_parts=False))
+    return fast_tokenize(word_tokenizer(join_verb_parts=False))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

@@ -113,13 +113,18 @@ def test_zwnj_guard_finds_every_text_hazm_word_boundary_rules_change(text: str) 
 def _tokenizers() -> list[tuple[object, object]]:
     from hazm import WordTokenizer
 
-    from akhbar.text.hazm_shared import fast_tokenize
+    from akhbar.text.hazm_shared import fast_tokenize, word_tokenizer
 
     out = []
-    for tokenizer in (WordTokenizer(), WordTokenizer(join_verb_parts=False)):
+    for join in (True, False):
+        tokenizer = WordTokenizer(join_verb_parts=join)
         fast = fast_tokenize(tokenizer)
         assert fast != tokenizer.tokenize  # the fast path is taken for both configurations
         out.append((fast, tokenizer.tokenize))
+        # Built without hazm's word table (as the pipeline builds them): the same tokens, both methods.
+        light = word_tokenizer(join_verb_parts=join)
+        assert light.words == {} and tokenizer.words
+        out.extend([(fast_tokenize(light), tokenizer.tokenize), (light.tokenize, tokenizer.tokenize)])
     return out
 
 
