@@ -88,11 +88,11 @@ class SearchHit:
 def _hazm() -> tuple[Any, frozenset[str], frozenset[str], dict[str, str]]:
     # Built once per process (~5 s: hazm's import plus verb conjugation tables); queries and indexing reuse it.
     from hazm import stopwords_list
-    from hazm.utils import words_list
 
     from akhbar.text.hazm_shared import lemmatizer as shared_lemmatizer
 
-    lemmatizer = shared_lemmatizer()
+    lemmatizer = shared_lemmatizer()  # (installs the process's cached hazm word list first)
+    from hazm.utils import words_list
     # hazm's lexicon also lists unattested spellings with frequency 0 ("کتابها", "آنها"); trusting those would
     # make "کتابها" a term apart from "کتاب\u200cها" -> "کتاب".
     known = frozenset(w for w, freq, _ in words_list() if int(freq) > 0)

@@ -20,7 +20,7 @@ from itertools import pairwise
 
 from hazm import Normalizer
 
-from akhbar.text.hazm_shared import fast_tokenize
+from akhbar.text.hazm_shared import fast_tokenize, read_word_list_once
 
 _ZWNJ = "\u200c"
 
@@ -88,6 +88,7 @@ class FastNormalizer(Normalizer):
     """hazm's Normalizer with default options; ``normalize(text)`` returns exactly what hazm's returns."""
 
     def __init__(self) -> None:
+        read_word_list_once()  # the normalizer reads hazm's word list twice (its tokenizer, its lemmatizer)
         super().__init__()
         # hazm translates letters, applies its Persian-style patterns, then translates digits and %. The style
         # patterns neither produce nor tell apart anything the digit table changes (``\d`` matches every

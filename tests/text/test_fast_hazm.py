@@ -172,3 +172,19 @@ def test_token_spacing_joins_what_hazms_loop_joins_on_real_lines() -> None:
     lines = [line for t in _texts([str(SAMPLES)]) for line in t.split("\n")]
     for tokens in map(fast.tokenize, lines):
         assert fast.token_spacing(list(tokens)) == Normalizer.token_spacing(stock, list(tokens))
+
+
+def test_hazms_word_list_is_read_once_per_process_with_the_same_entries() -> None:
+    import hazm
+    import hazm.utils
+    import hazm.word_tokenizer
+
+    from akhbar.text.hazm_shared import read_word_list_once
+
+    read_word_list_once()
+    read_word_list_once()  # installed once: not a cache of a cache
+    cached = hazm.utils.words_list
+    assert hazm.word_tokenizer.words_list is cached and not getattr(cached.original, "akhbar_cached", False)
+    assert cached() is cached(hazm.default_words) is cached()
+    assert cached() == cached.original()  # a fresh read of the file
+    assert hazm.WordTokenizer().words == {w: (freq, tags) for w, freq, tags in cached.original()}
