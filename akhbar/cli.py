@@ -7,6 +7,7 @@ Exit codes: 0 success; 3 partial success (some records rejected, the rest loaded
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -66,16 +67,33 @@ def run(
         err.print(f"[red]error:[/red] no such file or directory: {', '.join(missing)}")
         raise typer.Exit(EXIT_USAGE)
     _quiet_prefect(verbose)
-    from akhbar.warehouse import WarehouseBusy
-    from flows.news_etl import EtlParams, run_news_etl
+    fields = _parse_fields(field)
+    # Start-up steps that ran one after the other now overlap: Prefect's temporary server boots (flows.early)
+    # and the worker processes import hazm and build their normalizers while this process imports Prefect;
+    # the flow then takes both (the same worker settings as EtlParams.settings gives).
+    from flows import early as early_server
 
-    params = EtlParams(
-        inputs=[str(p) for p in paths], warehouse=str(warehouse), workers=workers, batch_size=batch_size,
-        fields=_parse_fields(field), show_progress=progress and sys.stderr.isatty(),
-        dask=dask, dask_address=dask_address, entities=entities,
+    server = early_server.start()
+    from akhbar import etl
+    from akhbar.config import Settings
+    from akhbar.warehouse import WarehouseBusy
+
+    early_workers = (
+        contextlib.nullcontext()
+        if dask or dask_address
+        else etl.workers_started_early(Settings(warehouse=warehouse, workers=workers, batch_size=batch_size, entities=entities))
     )
     try:
-        summary = run_news_etl(params)
+        with early_workers:
+            from flows.news_etl import EtlParams, run_news_etl
+
+            params = EtlParams(
+                inputs=[str(p) for p in paths], warehouse=str(warehouse), workers=workers, batch_size=batch_size,
+                fields=fields, show_progress=progress and sys.stderr.isatty(),
+                dask=dask, dask_address=dask_address, entities=entities,
+            )
+            early_server.adopt(server)
+            summary = run_news_etl(params)
     except WarehouseBusy as exc:
         err.print(f"[red]busy:[/red] {exc}")
         raise typer.Exit(EXIT_BUSY) from None
