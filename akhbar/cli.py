@@ -100,6 +100,8 @@ def run(
     except Exception as exc:  # the flow already recorded the failure in `runs`
         err.print(f"[red]run failed:[/red] {type(exc).__name__}: {exc}")
         raise typer.Exit(EXIT_FAILED) from None
+    finally:
+        early_server.release(server)
     print_summary(summary)
     raise typer.Exit(EXIT_PARTIAL if summary["status"] == "partial" else EXIT_OK)
 

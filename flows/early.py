@@ -1,13 +1,15 @@
 """Start Prefect's temporary local server before Prefect is imported, for one-shot CLI runs.
 
-`akhbar run` uses Prefect's ephemeral mode: the first time the flow needs the API, Prefect starts a local
-server in a subprocess (one per process) and waits for it. That happened only after this process had
-imported Prefect and the flow (~4.6 s), and the server's own start-up (~6 s of CPU) came after it. Started
-here first, the server boots while this process imports Prefect and the worker processes build their
-normalizers; :func:`adopt` then hands it to Prefect as that per-process server, so the flow runs exactly
-as in ephemeral mode. Nothing is started when ``PREFECT_API_URL`` is set, and the server is stopped
-unused when Prefect turns out to be configured for another one (a profile) or to have ephemeral mode off.
-If it failed to start, Prefect starts its own as before.
+`akhbar run` uses Prefect's ephemeral mode: the first time the flow needs the API, Prefect imports its server
+package (~4.4 s in this process), starts a local server in a subprocess and waits for it (~6 s of its own
+CPU), all after this process had imported Prefect and the flow. Started here first, the server boots while
+this process imports Prefect and the worker processes build their normalizers.
+
+When nothing configures Prefect for another server (the environment, a profile, ``prefect.toml``, ``.env`` or
+``[tool.prefect]`` in ``pyproject.toml``: :func:`configured_elsewhere`), ``PREFECT_API_URL`` is set to this
+server before Prefect is imported, so Prefect talks to it as to any running server and never imports its
+server package here. Otherwise Prefect decides: :func:`adopt` hands the server to Prefect as its per-process
+ephemeral server if Prefect wants one, and stops it if not. Either way it is stopped when the process exits.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +34,7 @@ class EarlyServer:
 
     process: subprocess.Popen[bytes]
     port: int
+    via_environment: bool = False  # PREFECT_API_URL was set to it before Prefect was imported
 
     @property
     def api_url(self) -> str:
@@ -53,6 +57,27 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def configured_elsewhere(cwd: Path, environ: Mapping[str, str]) -> bool:
+    """Tell whether any source Prefect 3 reads settings from might name a server or a profile (conservative).
+
+    Looks at the environment, the profiles file (``PREFECT_PROFILES_PATH``, else ``PREFECT_HOME`` or
+    ``~/.prefect``, ``profiles.toml``), and ``.env``, ``prefect.toml`` and ``pyproject.toml`` in ``cwd``.
+    """
+    if any(environ.get(k) for k in ("PREFECT_API_URL", "PREFECT_PROFILE", "PREFECT_PROFILES_PATH")):
+        return True
+    home = Path(environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    checks = [(home / "profiles.toml", "PREFECT_API_URL"), (cwd / ".env", "PREFECT_"), (cwd / "prefect.toml", ""),
+              (cwd / "pyproject.toml", "tool.prefect")]  # fmt: skip
+    for path, marker in checks:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if marker in text:
+            return True
+    return False
+
+
 def start() -> EarlyServer | None:
     """Start the server Prefect's ephemeral mode would start (same command and environment); None if not wanted."""
     if os.environ.get("PREFECT_API_URL"):
@@ -70,8 +95,17 @@ def start() -> EarlyServer | None:
         env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"},
     )
     server = EarlyServer(process, port)
-    atexit.register(server.stop)  # in case the run ends before Prefect adopts it
+    atexit.register(server.stop)  # after Prefect's own exit handlers (which may still send logs and events)
+    if not configured_elsewhere(Path.cwd(), os.environ):
+        os.environ["PREFECT_API_URL"] = server.api_url
+        server.via_environment = True
     return server
+
+
+def release(server: EarlyServer | None) -> None:
+    """Take back the PREFECT_API_URL that :func:`start` set (the server itself stops at exit)."""
+    if server is not None and server.via_environment and os.environ.get("PREFECT_API_URL") == server.api_url:
+        del os.environ["PREFECT_API_URL"]
 
 
 def _healthy(server: EarlyServer, timeout: float) -> bool:
@@ -90,22 +124,27 @@ def _healthy(server: EarlyServer, timeout: float) -> bool:
 
 
 def adopt(server: EarlyServer | None) -> bool:
-    """Make the early server this process's ephemeral Prefect server once it answers; return whether it was.
+    """Wait for the early server and give it to Prefect; return whether Prefect uses it.
 
     Call after importing Prefect and before running a flow. A server Prefect will not use is stopped.
     """
     if server is None:
         return False
+    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+
+    timeout = float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
+    if server.via_environment:  # Prefect already points at it: it has to come up
+        if not _healthy(server, timeout):
+            code = server.process.poll()
+            server.stop()
+            raise RuntimeError(f"Prefect's temporary server did not start on {server.api_url} (exit code {code})")
+        return True
     from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import (
-        PREFECT_API_URL,
-        PREFECT_SERVER_EPHEMERAL_ENABLED,
-        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
-    )
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
     ephemeral = SubprocessASGIServer()  # Prefect's per-process instance (port None), the one its client uses
     wanted = not PREFECT_API_URL.value() and PREFECT_SERVER_EPHEMERAL_ENABLED.value() and not ephemeral.running
-    if not wanted or not _healthy(server, float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())):
+    if not wanted or not _healthy(server, timeout):
         server.stop()
         return False
     # What SubprocessASGIServer.start() sets once its own process answers (prefect 3.9.1, pinned).

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -14,15 +15,14 @@ from tests.conftest import REPO
 
 pytestmark = pytest.mark.integration
 
-ADOPTED = textwrap.dedent(
+RUN_ON_EARLY_SERVER = textwrap.dedent(
     """
-    import sys
+    import os, sys
     sys.path.insert(0, sys.argv[1])
     from flows import early
     server = early.start()
     import flows  # telemetry off, as the CLI has it
     from prefect import flow
-    from prefect.server.api.server import SubprocessASGIServer
 
     @flow
     def answer() -> int:
@@ -30,19 +30,60 @@ ADOPTED = textwrap.dedent(
 
     adopted = early.adopt(server)
     result = answer()
-    prefects = SubprocessASGIServer()
-    print(adopted, result, prefects.port == server.port, prefects.server_process is server.process)
+    if server.via_environment:
+        same = os.environ["PREFECT_API_URL"] == server.api_url
+        # Prefect never needed its server package in this process.
+        print(adopted, result, same, "prefect.server.api.server" not in sys.modules)
+    else:
+        from prefect.server.api.server import SubprocessASGIServer
+        prefects = SubprocessASGIServer()
+        print(adopted, result, prefects.port == server.port, prefects.server_process is server.process)
     """
 )
 
 
-def test_the_early_server_becomes_prefects_own_and_runs_the_flow(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update({"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"})
-    r = subprocess.run([sys.executable, "-c", ADOPTED, str(REPO)], env=env, capture_output=True, text=True, timeout=300)
+def _run_on_early_server(cwd: Path, home: Path) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "PREFECT_PROFILE"))}
+    env.update({"PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "WARNING"})
+    r = subprocess.run([sys.executable, "-c", RUN_ON_EARLY_SERVER, str(REPO)], cwd=cwd, env=env, capture_output=True,
+                       text=True, timeout=300)  # fmt: skip
     assert r.returncode == 0, r.stderr[-3000:]
-    # Adopted, the flow ran, and Prefect's per-process server is that process (no second server started).
-    assert r.stdout.split()[-4:] == ["True", "42", "True", "True"], r.stdout
+    return r.stdout.split()[-4:]
+
+
+def test_prefect_runs_the_flow_on_the_early_server_named_in_the_environment(tmp_path: Path) -> None:
+    (tmp_path / "work").mkdir()
+    assert _run_on_early_server(tmp_path / "work", tmp_path / "prefect") == ["True", "42", "True", "True"]
+
+
+def test_with_prefect_configured_in_a_file_the_early_server_becomes_prefects_own(tmp_path: Path) -> None:
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "prefect.toml").write_text("[logging]\nlevel = 'WARNING'\n", encoding="utf-8")
+    # Prefect decides (no API URL there): its per-process ephemeral server is the early one, no second server.
+    assert _run_on_early_server(tmp_path / "work", tmp_path / "prefect") == ["True", "42", "True", "True"]
+
+
+@pytest.mark.parametrize(
+    ("where", "content"),
+    [
+        ("home/profiles.toml", 'active = "x"\n[profiles.x]\nPREFECT_API_URL = "http://127.0.0.1:4200/api"\n'),
+        ("work/.env", "PREFECT_API_URL=http://127.0.0.1:4200/api\n"),
+        ("work/prefect.toml", "[api]\nurl = 'http://127.0.0.1:4200/api'\n"),
+        ("work/pyproject.toml", "[tool.prefect.api]\nurl = 'http://127.0.0.1:4200/api'\n"),
+    ],
+)
+def test_a_prefect_setting_in_any_file_prefect_reads_is_noticed(tmp_path: Path, where: str, content: str) -> None:
+    for d in ("home", "work"):
+        (tmp_path / d).mkdir()
+    env = {"PREFECT_HOME": str(tmp_path / "home")}
+    assert not early.configured_elsewhere(tmp_path / "work", env)
+    (tmp_path / where).write_text(content, encoding="utf-8")
+    assert early.configured_elsewhere(tmp_path / "work", env)
+
+
+def test_a_server_or_profile_named_in_the_environment_is_noticed(tmp_path: Path) -> None:
+    for name in ("PREFECT_API_URL", "PREFECT_PROFILE", "PREFECT_PROFILES_PATH"):
+        assert early.configured_elsewhere(tmp_path, {"PREFECT_HOME": str(tmp_path), name: "x"})
 
 
 def test_nothing_is_started_when_a_server_is_configured(monkeypatch: pytest.MonkeyPatch) -> None:
