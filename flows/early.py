@@ -60,8 +60,9 @@ def _free_port() -> int:
 def configured_elsewhere(cwd: Path, environ: Mapping[str, str]) -> bool:
     """Tell whether any source Prefect 3 reads settings from might name a server or a profile (conservative).
 
-    Looks at the environment, the profiles file (``PREFECT_PROFILES_PATH``, else ``PREFECT_HOME`` or
-    ``~/.prefect``, ``profiles.toml``), and ``.env``, ``prefect.toml`` and ``pyproject.toml`` in ``cwd``.
+    A server URL, profile or profiles file named in the environment counts; otherwise the profiles file
+    (``profiles.toml`` under ``PREFECT_HOME``, default ``~/.prefect``) is read for an API URL, and ``.env``,
+    ``prefect.toml`` and ``pyproject.toml`` in ``cwd`` for any Prefect setting.
     """
     if any(environ.get(k) for k in ("PREFECT_API_URL", "PREFECT_PROFILE", "PREFECT_PROFILES_PATH")):
         return True
