@@ -15,7 +15,6 @@ ephemeral server if Prefect wants one, and stops it if not. Either way it is sto
 from __future__ import annotations
 
 import atexit
-import contextlib
 import importlib.util
 import os
 import socket
@@ -35,13 +34,21 @@ class EarlyServer:
     process: subprocess.Popen[bytes]
     port: int
     via_environment: bool = False  # PREFECT_API_URL was set to it before Prefect was imported
+    reservation: socket.socket | None = None  # holds the port until the server answers (see _reserve_port)
 
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api"
 
+    def release_port(self) -> None:
+        """Let go of the port reservation (the server listens on the port itself by now, or is gone)."""
+        if self.reservation is not None:
+            self.reservation.close()
+            self.reservation = None
+
     def stop(self) -> None:
         """Terminate the server if it is still running (Prefect stops it itself once adopted)."""
+        self.release_port()
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -51,10 +58,21 @@ class EarlyServer:
                 self.process.wait()
 
 
-def _free_port() -> int:
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+def _reserve_port() -> socket.socket:
+    """Bind, without listening, a loopback port the kernel picks, with SO_REUSEADDR set.
+
+    uvicorn sets SO_REUSEADDR too, so it can bind and listen on the port while this socket holds it; anything
+    binding without it (the kernel handing out ports, Prefect's own port check) is refused. The server imports
+    Prefect for ~4 s before it binds: a port merely found free would stay up for grabs all that time.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def configured_elsewhere(cwd: Path, environ: Mapping[str, str]) -> bool:
@@ -86,7 +104,8 @@ def start() -> EarlyServer | None:
     spec = importlib.util.find_spec("prefect")
     if spec is None or spec.origin is None:
         return None
-    port = _free_port()
+    reservation = _reserve_port()
+    port = int(reservation.getsockname()[1])
     process = subprocess.Popen(
         [
             sys.executable, "-m", "uvicorn", "--app-dir", str(Path(spec.origin).parent.parent),
@@ -95,7 +114,7 @@ def start() -> EarlyServer | None:
         ],
         env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"},
     )
-    server = EarlyServer(process, port)
+    server = EarlyServer(process, port, reservation=reservation)
     atexit.register(server.stop)  # after Prefect's own exit handlers (which may still send logs and events)
     if not configured_elsewhere(Path.cwd(), os.environ):
         os.environ["PREFECT_API_URL"] = server.api_url
@@ -139,6 +158,7 @@ def adopt(server: EarlyServer | None) -> bool:
             code = server.process.poll()
             server.stop()
             raise RuntimeError(f"Prefect's temporary server did not start on {server.api_url} (exit code {code})")
+        server.release_port()
         return True
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
@@ -148,6 +168,7 @@ def adopt(server: EarlyServer | None) -> bool:
     if not wanted or not _healthy(server, timeout):
         server.stop()
         return False
+    server.release_port()
     # What SubprocessASGIServer.start() sets once its own process answers (prefect 3.9.1, pinned).
     ephemeral.port = server.port
     ephemeral.server_process = server.process

@@ -104,3 +104,21 @@ def test_a_server_prefect_will_not_use_is_stopped() -> None:
     finally:
         if idle.poll() is None:
             idle.kill()
+
+
+def test_the_port_is_held_for_the_server_until_it_answers() -> None:
+    """Nothing binding the usual way gets the port while the server starts; uvicorn's way (SO_REUSEADDR) does."""
+    import socket
+
+    held = early._reserve_port()
+    port = held.getsockname()[1]
+    plain, uvicorn_like = socket.socket(), socket.socket()
+    try:
+        with pytest.raises(OSError):
+            plain.bind(("127.0.0.1", port))
+        uvicorn_like.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        uvicorn_like.bind(("127.0.0.1", port))
+        uvicorn_like.listen()
+    finally:
+        for s in (held, plain, uvicorn_like):
+            s.close()
