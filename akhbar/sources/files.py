@@ -522,7 +522,10 @@ def _swallowed_rows(lines: list[tuple[int, str]], delimiter: str, width: int) ->
     """
     for _, line in lines:
         if line.count('"') % 2 == 0:
-            cells = next(csv.reader([line], delimiter=delimiter), [])
+            try:
+                cells = next(csv.reader([line], delimiter=delimiter), [])
+            except csv.Error:  # e.g. a bare carriage return inside the line: not a record on its own
+                continue
             if len(cells) == width:
                 return True
     return False
