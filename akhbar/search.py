@@ -90,9 +90,12 @@ def _hazm() -> tuple[Any, frozenset[str], frozenset[str], dict[str, str]]:
     from hazm import stopwords_list
 
     from akhbar.text.hazm_shared import lemmatizer as shared_lemmatizer
+    from akhbar.text.hazm_shared import read_word_list_once
 
-    lemmatizer = shared_lemmatizer()  # (installs the process's cached hazm word list first)
+    read_word_list_once()  # the list below is the one the lemmatizer (and a worker's normalizer) read
     from hazm.utils import words_list
+
+    lemmatizer = shared_lemmatizer()
     # hazm's lexicon also lists unattested spellings with frequency 0 ("کتابها", "آنها"); trusting those would
     # make "کتابها" a term apart from "کتاب\u200cها" -> "کتاب".
     known = frozenset(w for w, freq, _ in words_list() if int(freq) > 0)
