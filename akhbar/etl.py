@@ -200,6 +200,7 @@ def start_run(settings: Settings, inputs: list[str], flow: str = "news-etl", sha
             "'{}' AS rejects_by_reason, 0 AS paragraphs_repeated, 0 AS lake_files, ? AS akhbar_version",
             [state.run_id, flow, now, list(inputs), __version__],
         )
+        search.start_index(con)  # a new warehouse's index is then extended at the end, not built over everything
         state.release(force=True)  # readers get in while the workers start and the first batch is prepared
         return state
     except BaseException:
@@ -874,9 +875,9 @@ def finish_run(state: RunState, error: BaseException | None = None) -> dict[str,
         con = state.connection()
         if error is None:
             try:
-                if state.articles_new or not search.has_fts_index(con):
+                if state.articles_new or not search.has_index(con):
                     # Once per run that added rows: the run's documents are appended to the index (BM25's
-                    # statistics cover the whole corpus); a new warehouse's index is built.
+                    # statistics cover the whole corpus); an index that is missing or was dropped is built.
                     search.refresh_index(con)
             except Exception as exc:  # e.g. the disk filled up while indexing: the run failed, and says so
                 own_error = error = exc

@@ -293,14 +293,35 @@ def refresh_index(con: duckdb.DuckDBPyConnection, full: bool = False) -> str:
     if not full and extend_index(con) is not None:
         con.execute(SEARCH_MACRO_SQL)
         return "extended"
+    _build_index(con)
+    con.execute(SEARCH_MACRO_SQL)
+    return "rebuilt"
+
+
+def _build_index(con: duckdb.DuckDBPyConnection) -> None:
     load_fts(con)
     # ignore='\s' (not ''): the tokenizer replaces `ignore` matches with spaces, and '' splits every letter.
     con.execute(
         "PRAGMA create_fts_index('search_docs', 'article_id', 'terms', stemmer='none', stopwords='none', "
         "ignore='\\s', strip_accents=0, lower=0, overwrite=1)"
     )
-    con.execute(SEARCH_MACRO_SQL)
-    return "rebuilt"
+
+
+def start_index(con: duckdb.DuckDBPyConnection) -> bool:
+    """Create the BM25 index while ``search_docs`` is still empty (a new warehouse); return whether it did.
+
+    The run's end then extends it (:func:`refresh_index`) like any later run's, instead of building it over
+    everything: at 50,000 articles 5.1 s against 10.7-13.2 s for ``create_fts_index``, which runs on one core
+    while the workers are done. The ``search_articles`` macro comes with the first refresh.
+    """
+    create_table(con)
+    if has_fts_index(con):
+        return False
+    (docs,) = con.execute("SELECT count(*) FROM search_docs").fetchone() or (1,)
+    if docs:
+        return False
+    _build_index(con)
+    return True
 
 
 def drop_index(con: duckdb.DuckDBPyConnection) -> None:
@@ -343,26 +364,32 @@ def extend_index(con: duckdb.DuckDBPyConnection) -> int | None:
         return 0
     con.execute("BEGIN TRANSACTION")
     try:
-        # The extension's own tokenizer macro, and its rule that empty tokens are not terms.
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _fts_new AS
                 SELECT (SELECT coalesce(max(docid) + 1, 0) FROM {s}.docs) + row_number() OVER (ORDER BY article_id) - 1 AS docid,
                        article_id AS name, terms
                 FROM search_docs WHERE article_id NOT IN (SELECT name FROM {s}.docs)"""
         )
+        # The extension's tokenizer (its macro splits on RE2's \s: space, \t, \n, \f, \r) and its rule that
+        # empty tokens are not terms. ``terms`` is our own space-joined output: split on the space alone, which
+        # gives the same tokens for a text without the other four and took 0.95 s against 4.3 s at 50,000
+        # articles; a text with one of them goes through the macro.
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _fts_tokens AS
-                SELECT docid, term FROM (SELECT docid, unnest({s}.tokenize(terms)) AS term FROM _fts_new) WHERE term <> ''"""
+                SELECT docid, term FROM (
+                    SELECT docid, unnest(CASE WHEN contains(terms, chr(9)) OR contains(terms, chr(10))
+                                                   OR contains(terms, chr(12)) OR contains(terms, chr(13))
+                                              THEN {s}.tokenize(terms) ELSE string_split(terms, ' ') END) AS term
+                    FROM _fts_new)
+                WHERE term <> ''"""
         )
+        con.execute("CREATE OR REPLACE TEMP TABLE _fts_df AS SELECT term, count(DISTINCT docid) AS df FROM _fts_tokens GROUP BY term")
+        # Terms the index knows gain the new documents' counts; new terms enter with theirs.
+        con.execute(f"UPDATE {s}.dict SET df = dict.df + n.df FROM _fts_df AS n WHERE dict.term = n.term")
         con.execute(
             f"""INSERT INTO {s}.dict
-                SELECT (SELECT coalesce(max(termid) + 1, 0) FROM {s}.dict) + row_number() OVER (ORDER BY term) - 1, term, 0
-                FROM (SELECT DISTINCT term FROM _fts_tokens WHERE term NOT IN (SELECT term FROM {s}.dict))"""
-        )
-        con.execute(
-            f"""UPDATE {s}.dict SET df = dict.df + n.df
-                FROM (SELECT term, count(DISTINCT docid) AS df FROM _fts_tokens GROUP BY term) AS n
-                WHERE dict.term = n.term"""
+                SELECT (SELECT coalesce(max(termid) + 1, 0) FROM {s}.dict) + row_number() OVER (ORDER BY term) - 1, term, df
+                FROM _fts_df WHERE term NOT IN (SELECT term FROM {s}.dict)"""
         )
         con.execute(
             f"INSERT INTO {s}.terms SELECT t.docid, $1, d.termid FROM _fts_tokens AS t JOIN {s}.dict AS d USING (term)",
@@ -377,6 +404,7 @@ def extend_index(con: duckdb.DuckDBPyConnection) -> int | None:
         con.execute(f"INSERT INTO {s}.stats SELECT count(*), sum(len) / count(len) FROM {s}.docs")
         con.execute("DROP TABLE _fts_new")
         con.execute("DROP TABLE _fts_tokens")
+        con.execute("DROP TABLE _fts_df")
         con.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(duckdb.Error):

@@ -177,6 +177,33 @@ def test_writer_queries_run_on_one_thread_beside_worker_processes(tmp_path: Path
     assert seen and all(n is None for n, _ in seen)  # no workers beside it: DuckDB keeps its threads
 
 
+def test_a_new_warehouse_builds_its_index_empty_and_the_first_run_extends_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """create_fts_index runs once, over no documents, at the start; the run's end appends every article."""
+    from akhbar import search
+
+    built: list[int] = []
+    real_build = search._build_index
+
+    def counting(con: duckdb.DuckDBPyConnection) -> None:
+        built.append(con.execute("SELECT count(*) FROM search_docs").fetchone()[0])
+        real_build(con)
+
+    monkeypatch.setattr(search, "_build_index", counting)
+    s = _run(tmp_path, SAMPLES / "langml" / "fars-news-sample.json.gz")
+    assert s["status"] == "ok" and s["articles_new"] > 0 and built == [0]
+    query = " ".join(search.query_terms("ایران"))
+    hits = _q(tmp_path, f"SELECT article_id, score FROM search_articles('{query}') ORDER BY article_id")
+    assert _q(tmp_path, "SELECT count(*) FROM fts_main_search_docs.docs")[0][0] == s["articles_new"] and hits
+    con = duckdb.connect(str(tmp_path / "news.duckdb"))
+    try:
+        search.refresh_index(con, full=True)
+        rebuilt = con.execute(f"SELECT article_id, score FROM search_articles('{query}') ORDER BY article_id").fetchall()
+    finally:
+        con.close()
+    assert [a for a, _ in hits] == [a for a, _ in rebuilt]
+    assert [x for _, x in hits] == pytest.approx([x for _, x in rebuilt], rel=1e-12)
+
+
 def test_a_later_run_extends_the_search_index_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The first run builds the BM25 index; the next appends its articles without rebuilding it."""
     from akhbar import search

@@ -256,6 +256,31 @@ def test_index_extended_in_place_equals_a_rebuild() -> None:
         assert [x for _, x in got] == pytest.approx([x for _, x in want], rel=1e-12)
 
 
+def test_a_new_warehouse_index_started_empty_is_extended_like_a_rebuild() -> None:
+    """start_index creates the index over no documents; the first refresh extends it to what a build gives.
+
+    Terms are split on the space alone unless a text holds one of the macro's other separators (tab,
+    newline, form feed, carriage return): such texts are tokenized by the extension's macro, as a build does.
+    """
+    docs = _sample_docs()
+    con = duckdb.connect()
+    assert search.start_index(con) and search.has_fts_index(con) and not search.has_index(con)
+    assert not search.start_index(con)  # there is one now
+    search.index_articles(con, docs)
+    con.execute("INSERT INTO search_docs VALUES ('odd', ?), ('blank', ?)", ["ایران\tتهران\n\nکتاب  نمایشگاه\r\x0cفوتبال ", " \t "])
+    assert search.refresh_index(con) == "extended"
+    extended, found = _index_contents(con), _results(con)
+    assert extended[0]["odd"] == 5 and extended[0]["blank"] == 0 and all(found)
+    assert search.refresh_index(con, full=True) == "rebuilt"
+    assert _index_contents(con) == extended
+    for got, want in zip(found, _results(con), strict=True):
+        assert [a for a, _ in got] == [a for a, _ in want]
+        assert [x for _, x in got] == pytest.approx([x for _, x in want], rel=1e-12)
+    other = duckdb.connect()
+    search.index_articles(other, docs[:3])
+    assert not search.start_index(other) and not search.has_fts_index(other)  # documents already: built in full later
+
+
 def test_replaced_documents_drop_the_index_and_the_next_refresh_rebuilds_it() -> None:
     con = duckdb.connect()
     search.index_articles(con, [("a", None, None, "نمایشگاه کتاب تهران"), ("b", None, None, "فوتبال")])
