@@ -288,16 +288,18 @@ def agency_article_count(con: duckdb.DuckDBPyConnection, agency: str) -> int:
     """Return how many articles of an agency have been counted (0 before anything was counted)."""
     if not _has_tables(con):
         return 0
-    return con.execute(
-        "SELECT count(*) FROM boilerplate_articles WHERE agency = $1", [agency or ""]
-    ).fetchone()[0]
+    return _counted(con, agency)
+
+
+def _counted(con: duckdb.DuckDBPyConnection, agency: str) -> int:
+    return con.execute("SELECT count(*) FROM boilerplate_articles WHERE agency = $1", [agency or ""]).fetchone()[0]
 
 
 def boilerplate_keys(con: duckdb.DuckDBPyConnection, agency: str) -> dict[str, str]:
     """Return {paragraph_key: reason} of the paragraphs that frequency marks as boilerplate for an agency."""
     if not _has_tables(con):
         return {}
-    total = agency_article_count(con, agency)
+    total = _counted(con, agency)  # (the catalog lookup above, ~5 ms, once)
     if total <= 0:
         return {}
     # The share test is done in SQL too (the same double division as ``decide``): on the 50,000-article
