@@ -89,7 +89,7 @@ def prepare_record(rec: RawRecord, boilerplate: Snapshot | None = None) -> Artic
         fetched_at=rec.fetched_at,
     )
     art.notes = extract_fields(art)
-    art.search_terms = " ".join(reduce_terms(doc_text(art.title, art.lead, art.body)))
+    art.search_terms = " ".join(reduce_terms(doc_text(art.title, art.lead, art.body), normalized=True))
     if boilerplate is not None:
         keys, basis = boilerplate.get(art.agency or "", NOTHING_KNOWN)
         art.near = profile_body(art.body, keys, basis, canonical_lines=canonical)

@@ -174,7 +174,10 @@ def term_of(token: str) -> str:
 
 def _prepare(text: str) -> str:
     """Clean a text for tokenizing: letters folded, diacritics and controls gone, 'می' joined to its verb."""
-    text = clean_chars(text)
+    return _join_spaced(clean_chars(text))
+
+
+def _join_spaced(text: str) -> str:
     # Unnormalized queries write "می روند" and "هسته ای"; the indexed text has "می\u200cروند" and "هسته\u200cای"
     # (hazm's normalizer joined them).
     if "می " in text:  # every match contains it
@@ -187,8 +190,12 @@ def tokens(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
 
 
-def reduce_terms(text: str | None) -> list[str]:
+def reduce_terms(text: str | None, normalized: bool = False) -> list[str]:
     """Reduce a text to its search terms, in order.
+
+    ``normalized``: the text is the output of :func:`akhbar.text.normalize.normalize_lines` (an article's
+    fields), which went through the character cleanup already; the cleanup is skipped (0.11 of 0.31 ms per
+    article). On such text it would only write hazm's "…" as "...", which no term contains (tested).
 
     >>> reduce_terms("كتاب\u200cهای تازه در نمایشگاه ۱۴۰۲") == reduce_terms("کتاب تازه نمایشگاه 1402")
     True
@@ -197,7 +204,7 @@ def reduce_terms(text: str | None) -> list[str]:
         return []
     seen = _hazm()[3].get  # term_of's memo, read here first: most words of a text are known already
     out = []
-    for tok in _TOKEN.findall(_prepare(text)):
+    for tok in _TOKEN.findall(_join_spaced(text) if normalized else _prepare(text)):
         term = seen(tok)
         if term is None:
             term = term_of(tok)

@@ -57,3 +57,15 @@ def test_zwnj_between_joining_words_is_kept(ws: list[str]) -> None:
     # A ZWNJ written between two letters that would otherwise join must survive normalization.
     text = "می\u200cشود " + " ".join(ws)
     assert "می\u200cشود" in normalize_text(text)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(persianish, st.text(max_size=60)), min_size=1, max_size=4))
+def test_search_terms_of_normalized_text_need_no_second_cleanup(lines: list[str]) -> None:
+    # The workers reduce normalize_lines output with normalized=True (no character cleanup): same terms.
+    from akhbar.search import doc_text, reduce_terms
+    from akhbar.text.normalize import normalize_lines
+
+    out = normalize_lines(lines)
+    text = doc_text(out[0], None, "\n".join(out[1:]))
+    assert reduce_terms(text, normalized=True) == reduce_terms(text)
