@@ -145,9 +145,10 @@ def _mentions(paragraphs: list[str], sentences: list[Sentence], tagged: list[lis
     """Turn the tagged spans of an article's sentences into entities with titles split off and roles attached."""
     out: list[Entity] = []
     for tokens, tags in zip(sentences, tagged, strict=True):
-        keys = [ner.token_key(t[0]) for t in tokens]
         found = sorted(spans(tags))
         per_starts = [s for s, _, kind in found if kind == "PER"]
+        # Token keys serve the title and role lookups of persons only; most sentences name none.
+        keys = [ner.token_key(t[0]) for t in tokens] if per_starts else []
         for idx, (start, end, kind) in enumerate(found):
             title = None
             role = None

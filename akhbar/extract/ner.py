@@ -577,9 +577,15 @@ class _CrfScorer:
         return got
 
     def scores(
-        self, sentences: Sequence[Sequence[str]], marked: Sequence[tuple[list[list[str]], list[list[str]]]]
+        self,
+        sentences: Sequence[Sequence[str]],
+        marked: Sequence[tuple[list[list[str]], list[list[str]]]],
+        keys_of: Sequence[Sequence[str]] | None = None,
     ) -> list[np.ndarray]:
-        """Return each (non-empty) sentence's ``(tokens, labels)`` state scores, as crfsuite computes them."""
+        """Return each (non-empty) sentence's ``(tokens, labels)`` state scores, as crfsuite computes them.
+
+        ``keys_of``: each sentence's token keys, if the caller has them already (for the run marks).
+        """
         lengths = [len(t) for t in sentences]
         rows = self.rows_of([t for tokens in sentences for t in tokens])
         words = self.table[rows]  # (tokens, 5 pieces, labels)
@@ -597,7 +603,7 @@ class _CrfScorer:
         attrs, weights = self.attrs, self.weights
         minus, plus = self.bigram_left["b-="], self.bigram_left["b+="]
         flat = 0
-        for tokens, (marks, lex) in zip(sentences, marked, strict=True):
+        for j, (tokens, (marks, lex)) in enumerate(zip(sentences, marked, strict=True)):
             n = len(tokens)
             titled = -3  # index of the last token inside a title
             for i in range(n):
@@ -614,7 +620,7 @@ class _CrfScorer:
                     e[flat + i] += self.after_title
                 if ms and ("TITLE:B" in ms or "TITLE:I" in ms):
                     titled = i
-            keys = [token_key(t) for t in tokens]
+            keys = keys_of[j] if keys_of is not None else [token_key(t) for t in tokens]
             for i in range(1, n):
                 a = keys[i - 1]
                 if a in minus:
@@ -753,11 +759,10 @@ class NerTagger:
         for start in range(0, len(order), self.BATCH):
             chunk = order[start : start + self.BATCH]
             batch = [todo[i] for i in chunk]
-            marks = [
-                sentence_marks([token_key(t) for t in tokens], self.lexicon, self.names) for tokens in batch
-            ]
+            keys = [[token_key(t) for t in tokens] for tokens in batch]
+            marks = [sentence_marks(k, self.lexicon, self.names) for k in keys]
             with self._lock:  # the word-vector cache grows in place
-                scores = self._crf.scores(batch, marks)
+                scores = self._crf.scores(batch, marks, keys)
             for i, path in zip(chunk, _viterbi(scores, self._crf.trans), strict=True):
                 out[i] = [labels[y] for y in path]
         return out
@@ -783,14 +788,15 @@ class NerTagger:
         assert nn is not None
         tags = nn.tags
         live = [s for s in sentences if s]
-        marks, inputs = [], []
+        marks, inputs, keys_of = [], [], []
         for tokens in live:
             keys = [token_key(t) for t in tokens]
             marked = sentence_marks(keys, self.lexicon, self.names)
             marks.append(marked)
+            keys_of.append(keys)
             inputs.append(nn.inputs(keys, own_features(tokens, marked)))
         with self._lock:
-            states = self._crf.scores(live, marks)
+            states = self._crf.scores(live, marks, keys_of)
         # The CRF's per-token label marginals (forward-backward over the same scores as its Viterbi path),
         # reordered to the network's tag order.
         order = [self.labels.index(t) for t in tags]
