@@ -486,13 +486,16 @@ def search(
         params.append(fold_letters(agency).strip())
     # A phrase is checked in Python on the text: fetch every BM25 candidate, then keep the first `limit`.
     fetch = "" if phrase else f" LIMIT {int(limit)}"
+    # Scores are compared to 9 decimals: the same text scores equal up to the last bits, which depend on the
+    # order the index's rows were summed in (two copies in one cluster scored ...607 and ...603), and that
+    # must not pick a non-canonical copy over the canonical one.
     rows = con.execute(
         "SELECT s.article_id, s.score, a.agency, a.published_jalali, a.title, a.lead, a.body "
         "FROM search_articles(?, all_terms := ?) AS s JOIN articles AS a USING (article_id) "
         f"WHERE true{where} "
-        + ("QUALIFY row_number() OVER (PARTITION BY a.cluster_id ORDER BY s.score DESC, a.is_canonical DESC, s.article_id) = 1 "
+        + ("QUALIFY row_number() OVER (PARTITION BY a.cluster_id ORDER BY round(s.score, 9) DESC, a.is_canonical DESC, s.article_id) = 1 "
            if one_per_story else "")
-        + f"ORDER BY s.score DESC, s.article_id{fetch}",
+        + f"ORDER BY round(s.score, 9) DESC, s.article_id{fetch}",
         [" ".join(terms), all_terms, *params],
     ).fetchall()
     hits = []

@@ -311,3 +311,22 @@ def test_search_terms_of_the_normalized_samples_need_no_second_cleanup() -> None
     assert differ == []
     # hazm writes "..." as "…", which the cleanup folds back: the one difference the skip leaves, and no term has it.
     assert any("…" in a.body for a in arts)
+
+
+def test_a_story_is_represented_by_its_canonical_copy_when_scores_differ_only_in_the_last_bits() -> None:
+    """Copies of one text score equal up to summation order (seen: ...607 against ...603): a tie all the same."""
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE articles AS SELECT * FROM (VALUES "
+        "('a', 'c1', true, 'فارس', NULL, 'تیم ملی', NULL, 'تیم ملی فوتبال'), "
+        "('b', 'c1', false, 'فارس', NULL, 'تیم ملی', NULL, 'تیم ملی فوتبال'), "
+        "('z', 'c2', true, 'فارس', NULL, 'تیم ملی', NULL, 'تیم ملی فوتبال')"
+        ") AS t(article_id, cluster_id, is_canonical, agency, published_jalali, title, lead, body)"
+    )
+    con.execute(
+        "CREATE MACRO search_articles(q_terms, all_terms := true) AS TABLE SELECT * FROM (VALUES "
+        "('a', 2.9628132869795603::DOUBLE), ('b', 2.9628132869795607::DOUBLE), ('z', 2.9628132869795601::DOUBLE)"
+        ") AS t(article_id, score)"
+    )
+    assert [h.article_id for h in search.search(con, "تیم ملی", limit=10)] == ["a", "z"]
+    assert [h.article_id for h in search.search(con, "تیم ملی", limit=10, one_per_story=False)] == ["a", "b", "z"]
