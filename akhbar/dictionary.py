@@ -136,7 +136,7 @@ def render() -> str:
         if schema is SEARCH_DOCS or table_name(schema) == table_name(SEARCH_DOCS):
             out += [
                 f"Indexed by DuckDB's fts extension into schema `{INDEX_SCHEMA}` (tables `docs`, `dict`, `terms`, "
-                "`stats`; built, then extended by each run, by `akhbar.search.refresh_index`). Query it with the `search_articles` macro below, "
+                "`stats`; created empty by a new warehouse's first run, then extended by each run that adds articles, by `akhbar.search.refresh_index`). Query it with the `search_articles` macro below, "
                 "or with `akhbar search`.",
                 "",
             ]
