@@ -177,6 +177,20 @@ def test_writer_queries_run_on_one_thread_beside_worker_processes(tmp_path: Path
     assert seen and all(n is None for n, _ in seen)  # no workers beside it: DuckDB keeps its threads
 
 
+def _assert_same_hits_as_a_rebuild(warehouse: Path, query: str, hits: list[tuple]) -> None:
+    """Rebuild the warehouse's index in full; its hits for the query must equal the given ones (scores to 1e-12)."""
+    from akhbar import search
+
+    con = duckdb.connect(str(warehouse / "news.duckdb"))
+    try:
+        search.refresh_index(con, full=True)
+        rebuilt = con.execute(f"SELECT article_id, score FROM search_articles('{query}') ORDER BY article_id").fetchall()
+    finally:
+        con.close()
+    assert [a for a, _ in hits] == [a for a, _ in rebuilt]
+    assert [x for _, x in hits] == pytest.approx([x for _, x in rebuilt], rel=1e-12)
+
+
 def test_a_new_warehouse_builds_its_index_empty_and_the_first_run_extends_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """create_fts_index runs once, over no documents, at the start; the run's end appends every article."""
     from akhbar import search
@@ -194,14 +208,7 @@ def test_a_new_warehouse_builds_its_index_empty_and_the_first_run_extends_it(tmp
     query = " ".join(search.query_terms("ایران"))
     hits = _q(tmp_path, f"SELECT article_id, score FROM search_articles('{query}') ORDER BY article_id")
     assert _q(tmp_path, "SELECT count(*) FROM fts_main_search_docs.docs")[0][0] == s["articles_new"] and hits
-    con = duckdb.connect(str(tmp_path / "news.duckdb"))
-    try:
-        search.refresh_index(con, full=True)
-        rebuilt = con.execute(f"SELECT article_id, score FROM search_articles('{query}') ORDER BY article_id").fetchall()
-    finally:
-        con.close()
-    assert [a for a, _ in hits] == [a for a, _ in rebuilt]
-    assert [x for _, x in hits] == pytest.approx([x for _, x in rebuilt], rel=1e-12)
+    _assert_same_hits_as_a_rebuild(tmp_path, query, hits)
 
 
 def test_a_later_run_extends_the_search_index_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -222,11 +229,4 @@ def test_a_later_run_extends_the_search_index_in_place(tmp_path: Path, monkeypat
     hits = _q(tmp_path, f"SELECT article_id, score FROM search_articles('{query}') ORDER BY article_id")
     assert hits and any(a in {r[0] for r in _q(tmp_path, f"SELECT article_id FROM articles WHERE run_id = '{s['run_id']}'")} for a, _ in hits)
     monkeypatch.undo()
-    con = duckdb.connect(str(tmp_path / "news.duckdb"))
-    try:
-        search.refresh_index(con, full=True)
-        rebuilt = con.execute(f"SELECT article_id, score FROM search_articles('{query}') ORDER BY article_id").fetchall()
-    finally:
-        con.close()
-    assert [a for a, _ in hits] == [a for a, _ in rebuilt]
-    assert [x for _, x in hits] == pytest.approx([x for _, x in rebuilt], rel=1e-12)
+    _assert_same_hits_as_a_rebuild(tmp_path, query, hits)
