@@ -474,7 +474,7 @@ def search(
     ``since`` is a date (Gregorian, or Jalali such as ``"1402-05-01"``); ``agency`` an exact agency name
     (Arabic ي/ك folded). With ``all_terms`` (the default) every query term must occur. With
     ``one_per_story`` (the default) a duplicate cluster gives one hit: its best-scored member, the
-    canonical one on ties.
+    canonical one on ties (scores are compared to 9 decimals).
     """
     terms = query_terms(query)
     if not terms or not has_index(con):
