@@ -58,7 +58,7 @@ def news_etl(params: EtlParams) -> dict[str, Any]:
         # On Dask the task runner spreads the normalize tasks over the cluster; otherwise a local
         # process pool does. Loading always stays here, in the one writer process.
         pool_ctx = contextlib.nullcontext(None) if on_dask else etl.worker_pool(settings)
-        with progress as bar, pool_ctx as pool, etl.writer_beside_workers(state, pool):
+        with progress as bar, pool_ctx as pool, etl.writer_beside_workers(state, pool), etl.quiet_gc():
             job = bar.add_task("reading", total=None) if bar else None
             workers = 1 if on_dask else etl.worker_count(settings)
             # quote(): Prefect walks every task argument looking for futures (~0.3 s per batch of 500 prepared

@@ -177,6 +177,22 @@ def test_writer_queries_run_on_one_thread_beside_worker_processes(tmp_path: Path
     assert seen and all(n is None for n, _ in seen)  # no workers beside it: DuckDB keeps its threads
 
 
+def test_the_batch_loop_runs_with_the_collector_quiet_and_gives_it_back(tmp_path: Path) -> None:
+    import gc
+
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    during: list[tuple[tuple[int, int, int], int]] = []
+    inputs = [str(SAMPLES / "langml" / "fars-news-sample.json.gz")]
+    etl.run(Settings(warehouse=tmp_path, workers=1, entities=False, batch_size=50), inputs,
+            on_batch=lambda state: during.append((gc.get_threshold(), gc.get_freeze_count())))
+    assert during and all(t == etl.GC_THRESHOLD for t, _ in during)
+    assert all(n >= before[1] and n > 0 for _, n in during)  # what existed before the loop is frozen
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+    with pytest.raises(RuntimeError), etl.quiet_gc():  # given back when the loop fails too
+        raise RuntimeError("boom")
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
 def _assert_same_hits_as_a_rebuild(warehouse: Path, query: str, hits: list[tuple]) -> None:
     """Rebuild the warehouse's index in full; its hits for the query must equal the given ones (scores to 1e-12)."""
     from akhbar import search
