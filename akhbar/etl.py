@@ -265,9 +265,9 @@ def quiet_gc() -> Iterator[None]:
     The writer holds Prefect, DuckDB's client and their modules before the first batch; every full
     collection walked all of it again. Frozen, it is never scanned (50,000 scaled articles: collections
     took 3.3 s of the writer's CPU instead of 5.9-6.3 s; peak RSS 623 MiB). The thresholds stay Python's:
-    the batch loop makes reference cycles that hold prepared batches, and the workers' higher threshold
-    (``GC_THRESHOLD``) let them pile up here (main process peak 1,085-1,182 MiB instead of 656-663 MiB at
-    20,000 articles). The frozen objects are given back afterwards (a long-lived process, such as a served
+    the batch loop makes reference cycles that hold prepared batches, and a raised young threshold let them
+    pile up here (main process peak at 20,000 articles 1,182 MiB with the workers' ``GC_THRESHOLD``, 1,085
+    MiB with (5000, 10, 10), against 656-663 MiB). The frozen objects are given back afterwards (a long-lived process, such as a served
     deployment, runs again).
     """
     import gc
