@@ -92,9 +92,43 @@ def test_every_guard_and_rewrite_belongs_to_a_hazm_rule() -> None:
                      "affix_spacing_patterns", "punctuation_spacing_patterns", "specials_chars_patterns")
         for p, r in getattr(fast, name)
     }  # fmt: skip
-    keys = set(fast_hazm._GUARDS) | set(fast_hazm._REWRITES) | set(fast_hazm._LOOSE_ZWNJ_RULES)
+    keys = set(fast_hazm._GUARDS) | set(fast_hazm._REWRITES) | set(fast_hazm._FUNCTIONS) | set(fast_hazm._LOOSE_ZWNJ_RULES)
     assert keys <= rules, keys - rules
     assert fast.tokenize != fast.tokenizer.tokenize  # the normalizer's tokenizer takes the fast path
+
+
+def _guard_hits(guard: object, text: str) -> bool:
+    if isinstance(guard, str):
+        return guard in text
+    if isinstance(guard, tuple):
+        return any(g in text for g in guard)
+    return guard.search(text) is not None  # type: ignore[attr-defined]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(ALPHABET, max_size=40).map("".join))
+def test_each_shortcut_gives_its_hazm_rules_result(text: str) -> None:
+    """Rule by rule: a guard that says "no match" is right, a rewrite or function gives hazm's regex result."""
+    import re
+
+    from akhbar.text import fast_hazm
+
+    for (pattern, repl), guard in fast_hazm._GUARDS.items():
+        if re.sub(pattern, repl, text) != text:
+            assert _guard_hits(guard, text), (pattern, text)
+    for (pattern, repl), (fast_pattern, fast_repl) in fast_hazm._REWRITES.items():
+        assert re.sub(fast_pattern, fast_repl, text) == re.sub(pattern, repl, text), (pattern, text)
+    for (pattern, repl), function in fast_hazm._FUNCTIONS.items():
+        assert function(text) == re.sub(pattern, repl, text), (pattern, text)
+
+
+@pytest.mark.parametrize("text", ["می رود", "نمی رود و می رود", " می می رود", "می ", "نمی نمی ", "رفت\nمی رود", "ممی رود"])
+def test_the_mi_function_joins_where_hazm_does(text: str) -> None:
+    import re
+
+    from akhbar.text.fast_hazm import _join_mi
+
+    assert _join_mi(text) == re.sub("(^| )(ن?می) ", "\\1\\2\u200c", text)
 
 
 @settings(max_examples=1500, deadline=None)
