@@ -71,9 +71,11 @@ _KASHIDA_DIACRITICS = re.compile("[\u0640\u064b-\u065f\u0670\u06d6-\u06ed]")
 _CONTROLS = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u200b\u200d-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _ZWNJ_RUNS = re.compile("\u200c{2,}")
 # Only whitespace that needs changing (a run of two or more, or a space other than U+0020): matching every
-# single space would rewrite the whole text for nothing.
-_SPACES = re.compile("[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
-_LINE_EDGES = re.compile(" +\n *|\n +")
+# single space would rewrite the whole text for nothing. Written to start with one character class (which the
+# regex engine skips to) rather than an alternation tried at every character: a whitespace character, then
+# the rest of its run, or nothing more if it was not U+0020 (2x faster).
+_WHITESPACE = " \t\u00a0\u2000-\u200a\u202f\u205f\u3000"
+_SPACES = re.compile(f"[{_WHITESPACE}](?:[{_WHITESPACE}]+|(?<=[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]))")
 
 
 def to_ascii_digits(text: str) -> str:
@@ -128,7 +130,11 @@ def _tidy_spaces(text: str) -> str:
         text = _EDGE_ZWNJ.sub("", text)
     else:
         text = _SPACES.sub(" ", text)
-    return _LINE_EDGES.sub("\n", text).strip(" ")
+    if "\n" not in text:
+        return text.strip(" ")
+    # Spaces at either edge of every line (only U+0020 is left): a strip per line, not a regex stopping at
+    # every space.
+    return "\n".join([line.strip(" ") for line in text.split("\n")])
 
 
 def tidy_block(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -173,6 +174,25 @@ def test_fast_tokenize_gives_hazms_tokens_on_real_text() -> None:
 def test_fast_tokenize_gives_hazms_tokens_on_generated_text(text: str) -> None:
     for fast, stock in _tokenizers():
         assert fast(text) == stock(text)  # type: ignore[operator]
+
+
+@functools.cache
+def _hazm_tokenizer_pattern() -> Any:
+    from hazm import WordTokenizer
+
+    return WordTokenizer(join_verb_parts=False).pattern
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from([*"؟!?.:،؛»])}\"«[({/\\", "1", "۲", "٣", "a", "س", " ", "\n", "\u200c"]), max_size=30).map("".join))
+def test_the_one_class_token_pattern_splits_as_hazms(text: str) -> None:
+    import re
+
+    from akhbar.text.hazm_shared import _FAST_TOKEN_PATTERN, _HAZM_TOKEN_PATTERN
+
+    hazm_pattern = _hazm_tokenizer_pattern()
+    assert hazm_pattern.pattern == _HAZM_TOKEN_PATTERN  # else fast_tokenize silently keeps the slow pattern
+    assert re.compile(_FAST_TOKEN_PATTERN, hazm_pattern.flags).split(text) == hazm_pattern.split(text)
 
 
 def test_fast_tokenize_keeps_hazms_method_when_an_option_is_on() -> None:

@@ -51,6 +51,14 @@ def test_tidy_equals_the_plain_steps(text: str) -> None:
 
 @settings(max_examples=400, deadline=None)
 @given(TEXTS)
+def test_one_class_spaces_pattern_matches_the_alternation(text: str) -> None:
+    ws = "[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
+    alternation = re.compile(f"{ws}{{2,}}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+    assert [m.span() for m in chars._SPACES.finditer(text)] == [m.span() for m in alternation.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
 def test_protect_matches_the_full_pattern(text: str) -> None:
     fast = norm._protected_pattern("://" in text or "www." in text, "@" in text)
     assert [m.span() for m in fast.finditer(text)] == [m.span() for m in PROTECTED_ALL_BRANCHES.finditer(text)]
