@@ -80,4 +80,5 @@ def test_zwnj_lexicon_is_hazms_word_list() -> None:
 
     expected = {w: (int(freq), frozenset(tags)) for w, freq, tags in words_list()}
     assert len(expected) > 190_000
-    assert _lexicon() == expected
+    assert {w: (freq, frozenset(tags)) for w, (freq, tags) in _lexicon().items()} == expected
+    assert all(type(freq) is int for freq, _ in _lexicon().values())  # compared with _MIN_STEM_FREQ
