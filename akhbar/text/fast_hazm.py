@@ -105,14 +105,19 @@ def _join_mi(text: str) -> str:
     return _MI_AFTER_SPACE.sub(" \\1" + _ZWNJ, text)
 
 
-# hazm's pattern for the verbs whose "می" seperate_mi splits off starts with "\b", which the regex engine tests at
-# every character; the same matches start at a "ن" or "م" (which it skips to) with the boundary looked back at.
-_JOINT_MI_REWRITES = {
-    "\\b\u0646?\u0645\u06cc[\u0622\u0627\u0628\u067e\u062a\u062b\u062c\u0686\u062d\u062e\u062f\u0630\u0631\u0632\u0698\u0633\u0634\u0635\u0636\u0637\u0638\u0639\u063a\u0641\u0642\u06a9\u06af\u0644\u0645\u0646\u0648\u0647\u06cc]+": (
-        "\u0646(?<=\\b\u0646)\u0645\u06cc[\u0622\u0627\u0628\u067e\u062a\u062b\u062c\u0686\u062d\u062e\u062f\u0630\u0631\u0632\u0698\u0633\u0634\u0635\u0636\u0637\u0638\u0639\u063a\u0641\u0642\u06a9\u06af\u0644\u0645\u0646\u0648\u0647\u06cc]+"
-        "|\u0645(?<=\\b\u0645)\u06cc[\u0622\u0627\u0628\u067e\u062a\u062b\u062c\u0686\u062d\u062e\u062f\u0630\u0631\u0632\u0698\u0633\u0634\u0635\u0636\u0637\u0638\u0639\u063a\u0641\u0642\u06a9\u06af\u0644\u0645\u0646\u0648\u0647\u06cc]+"
-    ),
-}
+_MI_VERB_HEAD = "\\b\u0646?\u0645\u06cc"  # how hazm's pattern for the verbs seperate_mi splits "می" off begins
+
+
+def _joint_mi_pattern(pattern: str) -> str:
+    """hazm's ``\\bن?می[letters]+`` written to start at its first letter, with the boundary looked back at.
+
+    ``\\b`` at the start makes the regex engine test every character; "ن" or "م" is what it skips to. The
+    matches are the same (a match with "ن" needs "نمی" after a boundary; without, "می" after one).
+    """
+    rest = pattern[len(_MI_VERB_HEAD) :]
+    if not pattern.startswith(_MI_VERB_HEAD) or re.fullmatch(r"\[[^\]\\]*\]\+", rest) is None:
+        return pattern  # not the shape this rewrite was checked for: hazm's own pattern
+    return f"\u0646(?<=\\b\u0646)\u0645\u06cc{rest}|\u0645(?<=\\b\u0645)\u06cc{rest}"
 
 
 # A rule done by a function instead of hazm's regex: same result (tests/text/test_fast_hazm.py).
@@ -180,7 +185,7 @@ class FastNormalizer(Normalizer):
         self._repeated = re.compile(self.repeated_chars_pattern)
         # A letter three times in a row, which every match of the pattern above contains: found much faster.
         self._more_than_two = re.compile(self.more_than_two_repeat_pattern)
-        self._mi = re.compile(_JOINT_MI_REWRITES.get(self.joint_mi_patterns, self.joint_mi_patterns))
+        self._mi = re.compile(_joint_mi_pattern(self.joint_mi_patterns))
         self._mi_head = re.compile("^(ن?می)")
         # The normalizer's tokenizer has every option off: the same tokens without a Python call per mark.
         self.tokenize = fast_tokenize(self.tokenizer)
