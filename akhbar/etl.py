@@ -267,8 +267,8 @@ def quiet_gc() -> Iterator[None]:
     took 3.3 s of the writer's CPU instead of 5.9-6.3 s; peak RSS 623 MiB). The thresholds stay Python's:
     the batch loop makes reference cycles that hold prepared batches, and a raised young threshold let them
     pile up here (main process peak at 20,000 articles 1,182 MiB with the workers' ``GC_THRESHOLD``, 1,085
-    MiB with (5000, 10, 10), against 656-663 MiB). The frozen objects are given back afterwards (a long-lived process, such as a served
-    deployment, runs again).
+    MiB with (5000, 10, 10), against 656-663 MiB). The frozen objects are given back afterwards (a
+    long-lived process, such as a served deployment, runs again).
     """
     import gc
 

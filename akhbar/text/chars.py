@@ -74,8 +74,8 @@ _ZWNJ_RUNS = re.compile("\u200c{2,}")
 # single space would rewrite the whole text for nothing. Written to start with one character class (which the
 # regex engine skips to) rather than an alternation tried at every character: a whitespace character, then
 # the rest of its run, or nothing more if it was not U+0020 (2x faster).
-_WHITESPACE = " \t\u00a0\u2000-\u200a\u202f\u205f\u3000"
-_SPACES = re.compile(f"[{_WHITESPACE}](?:[{_WHITESPACE}]+|(?<=[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]))")
+_OTHER_SPACES = "\t\u00a0\u2000-\u200a\u202f\u205f\u3000"  # whitespace other than U+0020 (newline excluded)
+_SPACES = re.compile(f"[ {_OTHER_SPACES}](?:[ {_OTHER_SPACES}]+|(?<=[{_OTHER_SPACES}]))")
 
 
 def to_ascii_digits(text: str) -> str:
