@@ -126,6 +126,7 @@ def _role_before(
 
 
 Sentence = list[tuple[str, int, int]]  # tokens with their offsets in the body
+_APPOSITION_COMMAS = frozenset({"،", ","})
 
 
 def article_sentences(paragraphs: list[str]) -> list[Sentence]:
@@ -171,6 +172,9 @@ def _mentions(paragraphs: list[str], sentences: list[Sentence], tagged: list[lis
                     title = display_form(" ".join(t[0] for t in tokens[a:b]))
                 next_per = min((s for s in per_starts if s >= end), default=len(tokens))
                 rng = _role_after(tokens, keys, end, next_per)
+                if rng is None and end < next_per and tokens[end][0] in _APPOSITION_COMMAS:
+                    # An apposition after a comma: "مالک حسینی، معاون توسعه کارآفرینی وزارت کار".
+                    rng = _role_after(tokens, keys, end + 1, next_per)
                 if rng is None:
                     left = title_range[0] if title_range else start
                     # Other entities may sit inside a role ("وزیر امور خارجه عراق"); people may not.

@@ -854,6 +854,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 _FALLBACK_TOKEN = re.compile(r"[\w\u200c]+|[^\w\s\u200c]", re.UNICODE)
+# hazm splits off "،" and "؛" but not the ASCII "," and ";" that scraped text often has ("حسینی, معاون"):
+# split them off too, except a comma inside a number ("1,500").
+_ASCII_SEPARATOR = re.compile(r"((?<!\d)[,;]|[,;](?!\d))")
 
 
 def tokenize(text: str, base: int = 0) -> list[tuple[str, int, int]]:
@@ -867,7 +870,14 @@ def tokenize(text: str, base: int = 0) -> list[tuple[str, int, int]]:
         found = text.find(token, cursor)
         if found < 0 or text[cursor:found].strip():
             continue
-        out.append((token, base + found, base + found + len(token)))
+        if "," in token or ";" in token:
+            at = found
+            for piece in _ASCII_SEPARATOR.split(token):
+                if piece:
+                    out.append((piece, base + at, base + at + len(piece)))
+                    at += len(piece)
+        else:
+            out.append((token, base + found, base + found + len(token)))
         cursor = found + len(token)
     if text[cursor:].strip() or (not out and text.strip()):
         tail = cursor if out else 0

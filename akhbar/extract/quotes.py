@@ -2,8 +2,10 @@
 
 The speaker is the subject before the cue in the same sentence: a person's name (linked to the full
 name), a role (``وزیر دفاع عراق نیز ... گفت`` -> the person stated with that role), or the pronoun
-``وی``/``او``/``ایشان`` resolved to the last speaker or the last person named. A quote whose speaker
-cannot be resolved to a named person is dropped: a pronoun is never a speaker.
+``وی``/``او``/``ایشان`` resolved to the last speaker or the last person named. A role that opens the
+sentence is its subject even when no named person holds it (the quote is then dropped, not given to a person
+the sentence mentions), and a name followed by (ع)/(ص)/(س)/(عج)/(ره) is never a speaker. A quote whose
+speaker cannot be resolved to a named person is dropped: a pronoun is never a speaker.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ _PRONOUN = re.compile(rf"(?<![\w\u200c])(?:{'|'.join(PRONOUNS)})(?![\w\u200c])")
 _OUR_COUNTRY = {"کشورمان": "ایران", "کشورم": "ایران", "ما": "ایران"}
 # Role words that do not tell two holders apart.
 _ROLE_FILLER = frozenset({"جمهوری", "اسلامی", "کشور", "محترم"})
+# A name followed by (ع)، (ص)، (س)، (عج) or (ره) is a prophet, an imam or a late cleric ("امام حسین (ع)"):
+# mentioned, never the speaker of a news quote, nor the referent of a later "ایشان".
+_REVERED = re.compile(r"\s*\((?:ع|ص|س|عج|ره)\)")
+# Words that may open a sentence before its subject ("و وزیر خارجه ... گفت").
+_OPENERS = frozenset({"و", "همچنین", "نیز", "اما", "ولی", "سپس", "در‌ادامه"})
 
 
 @dataclass(slots=True)
@@ -65,8 +72,8 @@ def _role_words(role: str) -> list[str]:
 class _Resolver:
     """Keep the discourse state of one article: last speaker, persons and their roles."""
 
-    def __init__(self, entities: list[Entity]) -> None:
-        self.people = [e for e in entities if e.type == "PER"]
+    def __init__(self, entities: list[Entity], body: str) -> None:
+        self.people = [e for e in entities if e.type == "PER" and not _REVERED.match(body, e.end)]
         self.roles = person_roles(entities)
         self.last_speaker: str | None = None
 
@@ -108,7 +115,8 @@ class _Resolver:
                         if abs(e.start - tokens[rng[1] - 1][2]) <= 2 or abs(e.end - tokens[i][1]) <= 2
                     ]
                     if not near:
-                        candidates.append((tokens[i][1], "role", phrase))
+                        opens = all(k in _OPENERS for k in keys[:i])
+                        candidates.append((tokens[i][1], "subject-role" if opens else "role", phrase))
                 break
         for _, kind, value in sorted(candidates):
             if kind == "per":
@@ -116,7 +124,10 @@ class _Resolver:
             if kind == "pro":
                 return self.last_speaker or self.last_person_before(start)
             found = self.by_role(value, start)
-            if found:
+            if found or kind == "subject-role":
+                # A role that opens the sentence is its subject: when no named person holds it, the speaker
+                # is unnamed, not a person mentioned later in the sentence ("وزیر خارجه ... با اشاره به
+                # سخنان X گفت" is not X's quote).
                 return found
         return None
 
@@ -144,16 +155,21 @@ def extract_quotes(paragraphs: list[str], entities: list[Entity]) -> list[Quote]
 
     ``entities`` are those :func:`akhbar.extract.entities.extract_entities` returned for the same paragraphs.
     """
-    resolver = _Resolver(entities)
     body = "\n".join(paragraphs)
+    resolver = _Resolver(entities, body)
     quotes: list[Quote] = []
     base = 0
     for paragraph in paragraphs:
         covered: list[tuple[int, int]] = []
+        previous_cue_end = 0
         for cue in _CUE.finditer(paragraph):
             span = _quote_span(paragraph, cue.end())
             guillemet = None
-            s_start = _sentence_start(paragraph, cue.start())
+            # The subject of a cue follows the previous direct-speech cue ("وزیر ... گفت: ...، X ... افزود:") of
+            # its sentence; a cue in a subordinate clause ("با بیان اینکه ... تأکید کرد، افزود") is no boundary.
+            s_start = max(_sentence_start(paragraph, cue.start()), previous_cue_end)
+            if paragraph.startswith(":", cue.end()) or paragraph.startswith(" :", cue.end()):
+                previous_cue_end = cue.end()
             if span is None:
                 # "«...»، وی گفت." or "... گفت «...»": a guillemet span in the cue's sentence.
                 s_end_m = _SENTENCE_END.search(paragraph, cue.end())
