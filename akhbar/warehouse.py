@@ -161,7 +161,7 @@ def writer_lock(warehouse: Path, timeout: float) -> Iterator[None]:
     """Hold the single-writer lock of a warehouse, waiting up to ``timeout`` seconds for another run."""
     warehouse.mkdir(parents=True, exist_ok=True)
     path = warehouse / ".writer.lock"
-    fh = open(path, "a+")  # noqa: SIM115 - held for the duration of the context
+    fh = open(path, "a+")  # held open for the duration of the context
     deadline = time.monotonic() + timeout
     try:
         while True:

@@ -22,8 +22,8 @@ LETTER_FOLD = {
     "\u0643": "\u06a9",  # ك Arabic kaf -> ک
     "\u06aa": "\u06a9",  # ڪ swash kaf -> ک
     "\u0629": "\u0647",  # ة teh marbuta -> ه
-    "\u06c1": "\u0647",  # ہ heh goal -> ه
-    "\u06d5": "\u0647",  # ە ae -> ه
+    "\u06c1": "\u0647",  # heh goal (U+06C1) -> ه
+    "\u06d5": "\u0647",  # ae (U+06D5) -> ه
 }
 # Further folds for the comparison key only: hamza carriers and heh-yeh, so أ/إ/آ/ا and ۀ/هٔ compare equal.
 KEY_FOLD = {
