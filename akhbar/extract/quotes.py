@@ -2,7 +2,8 @@
 
 The speaker is the subject before the cue in the same sentence: a person's name (linked to the full
 name), a role (``وزیر دفاع عراق نیز ... گفت`` -> the person stated with that role), or the pronoun
-``وی``/``او``/``ایشان`` resolved to the last speaker or the last person named. A role that opens the
+``وی``/``او``/``ایشان`` resolved to the last speaker, else to the subject (first person) of the last
+sentence that names a person. ``گفت`` after a modal (``می‌توان گفت``) is not a cue. A role that opens the
 sentence is its subject even when no named person holds it (the quote is then dropped, not given to a person
 the sentence mentions), and a name followed by (ع)/(ص)/(س)/(عج)/(ره) is never a speaker. A quote whose
 speaker cannot be resolved to a named person is dropped: a pronoun is never a speaker.
@@ -41,6 +42,13 @@ _ROLE_FILLER = frozenset({"جمهوری", "اسلامی", "کشور", "محتر�
 # mentioned, never the speaker of a news quote, nor the referent of a later "ایشان".
 _REVERED = re.compile(r"\s*\((?:ع|ص|س|عج|ره)\)")
 # Words that may open a sentence before its subject ("و وزیر خارجه ... گفت").
+# "گفت" after a modal or the future auxiliary is an infinitive, not a speech act: "می‌توان گفت که ..." (one can
+# say that), "باید گفت", "خواهد گفت". Compared without ZWNJ ("می‌توان" / "میتوان"; "می توان" ends in "توان").
+# Not "می‌شود": it often ends the clause before the cue ("... انجام می‌شود گفت:").
+_MODALS = frozenset(
+    {"میتوان", "نمیتوان", "بتوان", "توان", "نتوان", "باید", "نباید"}
+    | {"خواهم", "خواهی", "خواهد", "خواهیم", "خواهید", "خواهند"}
+)
 _OPENERS = frozenset({"و", "همچنین", "نیز", "اما", "ولی", "سپس", "در‌ادامه"})
 
 
@@ -64,6 +72,12 @@ def _sentence_start(paragraph: str, pos: int) -> int:
     return start
 
 
+def _word_before(paragraph: str, pos: int) -> str:
+    """Return the word before ``pos`` without ZWNJ ("می‌توان" -> "میتوان")."""
+    head = paragraph[max(0, pos - 40) : pos].rstrip()
+    return head[head.rfind(" ") + 1 :].replace("\u200c", "")
+
+
 def _role_words(role: str) -> list[str]:
     words = [ner.token_key(w) for w in role.replace("\u200c", " ").split()]
     return [_OUR_COUNTRY.get(w, w) for w in words if w not in _ROLE_FILLER]
@@ -73,13 +87,24 @@ class _Resolver:
     """Keep the discourse state of one article: last speaker, persons and their roles."""
 
     def __init__(self, entities: list[Entity], body: str) -> None:
+        self.body = body
         self.people = [e for e in entities if e.type == "PER" and not _REVERED.match(body, e.end)]
         self.roles = person_roles(entities)
         self.last_speaker: str | None = None
 
     def last_person_before(self, pos: int) -> str | None:
+        """Return the subject of the last sentence before ``pos`` that names a person: its first person.
+
+        Persian puts the subject first: in "هاشمی ... با حضور جبلی ... گرامی داشت. وی گفت" وی is هاشمی.
+        """
         before = [e for e in self.people if e.end <= pos]
-        return before[-1].canonical if before else None
+        if not before:
+            return None
+        last = before[-1]
+        start = self.body.rfind("\n", 0, last.start) + 1
+        for m in _SENTENCE_END.finditer(self.body, start, last.start):
+            start = m.end()
+        return next(e for e in before if e.start >= start).canonical
 
     def by_role(self, phrase: str, pos: int) -> str | None:
         """Return the person whose stated role the phrase names (``وزیر دفاع عراق``), if one fits."""
@@ -163,6 +188,8 @@ def extract_quotes(paragraphs: list[str], entities: list[Entity]) -> list[Quote]
         covered: list[tuple[int, int]] = []
         previous_cue_end = 0
         for cue in _CUE.finditer(paragraph):
+            if cue.group().startswith("گفت") and _word_before(paragraph, cue.start()) in _MODALS:
+                continue
             span = _quote_span(paragraph, cue.end())
             guillemet = None
             # The subject of a cue follows the previous direct-speech cue ("وزیر ... گفت: ...، X ... افزود:") of

@@ -235,3 +235,33 @@ def test_ascii_comma_and_apposition_with_the_shipped_model() -> None:
     people = {e.canonical: e.role for e in extract_entities(paragraphs) if e.type == "PER"}
     # "حسینی," was one token (hazm splits "،" but not ","), so the name carried the comma.
     assert people == {"مالک حسینی": "معاون توسعه کارآفرینی", "کامبیز زاهدپور": "رئیس مرکز روابط عمومی"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Fars/Varzesh3 sentences (../shared/data/langml-fars-varzesh3): "گفت" here is an infinitive.
+        "ازاین رو، درباره تفاوت مصلحت و ضرورت، می توان گفت که هر ضرورتی مصلحت است.",
+        "علی کریمی در شورای شهر گفت: اینکه فردی ورزشکار باشد نمی\u200cتوان گفت که تخصص لازم را دارد.",
+        "در حقیقت باید گفت ازبک\u200cها قبل از بازی برابر ایران آماده بودند.",
+        "با این حال جانسون به یونکر خواهد گفت که تنها یک ماه برای توافق مانده است.",
+    ],
+)
+def test_goft_after_a_modal_is_not_a_speech_cue(sentence: str) -> None:
+    paragraphs = [sentence]
+    names = [n for n in ("علی کریمی", "جانسون", "یونکر") if n in sentence]
+    quotes = extract_quotes(paragraphs, [_person(paragraphs, n, n) for n in names])
+    # Only the real cue of the second sentence ("گفت:") makes a quote.
+    assert [(q.speaker, q.text.split()[0]) for q in quotes] == (
+        [("علی کریمی", "اینکه")] if "کریمی" in sentence else []
+    )
+
+
+def test_pronoun_without_a_last_speaker_is_the_subject_of_the_last_sentence_naming_a_person() -> None:
+    paragraphs = [
+        "محمدرضا هاشمی عصر جمعه در نشست جهادگران استان با حضور جبلی رئیس سازمان صدا و سیما، یاد شهدای "
+        "استان را گرامی داشت.",
+        "وی با اشاره به روز ملی اردوهای جهادی اظهار داشت: این روز یادآور اقدام ارزشمند جهادگران است.",
+    ]
+    ents = [_person(paragraphs, "محمدرضا هاشمی", "محمدرضا هاشمی"), _person(paragraphs, "جبلی", "جبلی")]
+    assert [q.speaker for q in extract_quotes(paragraphs, ents)] == ["محمدرضا هاشمی"]
