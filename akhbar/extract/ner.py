@@ -854,9 +854,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 _FALLBACK_TOKEN = re.compile(r"[\w\u200c]+|[^\w\s\u200c]", re.UNICODE)
-# hazm splits off "،" and "؛" but not the ASCII "," and ";" that scraped text often has ("حسینی, معاون"):
-# split them off too, except a comma inside a number ("1,500").
-_ASCII_SEPARATOR = re.compile(r"((?<!\d)[,;]|[,;](?!\d))")
+# hazm splits off "،" and "؛" but not the ASCII "," and ";" that scraped text often has ("حسینی, معاون"),
+# nor apostrophes used as quotation marks ("''کریم بوستانی''"): split them off too, except a comma inside a
+# number ("1,500") and an apostrophe inside a word.
+_ASCII_SEPARATOR = re.compile(r"((?<!\d)[,;]|[,;](?!\d)|^'+|'+$)")
 
 
 def tokenize(text: str, base: int = 0) -> list[tuple[str, int, int]]:
@@ -870,7 +871,7 @@ def tokenize(text: str, base: int = 0) -> list[tuple[str, int, int]]:
         found = text.find(token, cursor)
         if found < 0 or text[cursor:found].strip():
             continue
-        if "," in token or ";" in token:
+        if "," in token or ";" in token or "'" in token:
             at = found
             for piece in _ASCII_SEPARATOR.split(token):
                 if piece:
