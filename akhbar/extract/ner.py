@@ -867,11 +867,12 @@ def tokenize(text: str, base: int = 0) -> list[tuple[str, int, int]]:
     """
     out: list[tuple[str, int, int]] = []
     cursor = 0
+    separators = "," in text or ";" in text or "'" in text  # most sentences have none: one scan, not one per token
     for token in _hazm_tokenizer()(text):
         found = text.find(token, cursor)
         if found < 0 or text[cursor:found].strip():
             continue
-        if "," in token or ";" in token or "'" in token:
+        if separators and ("," in token or ";" in token or "'" in token):
             at = found
             for piece in _ASCII_SEPARATOR.split(token):
                 if piece:
