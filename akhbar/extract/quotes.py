@@ -47,7 +47,6 @@ _ROLE_FILLER = frozenset({"جمهوری", "اسلامی", "کشور", "محتر�
 # A name followed by (ع)، (ص)، (س)، (عج) or (ره) is a prophet, an imam or a late cleric ("امام حسین (ع)"):
 # mentioned, never the speaker of a news quote, nor the referent of a later "ایشان".
 _REVERED = re.compile(r"\s*\((?:ع|ص|س|عج|ره)\)")
-# Words that may open a sentence before its subject ("و وزیر خارجه ... گفت").
 # A cue after a modal or the future auxiliary is an infinitive, not a speech act: "می‌توان گفت که ..." (one
 # can say that), "باید اذعان کرد که", "خواهد گفت". Compared without ZWNJ ("می‌توان" / "میتوان"; "می توان" ends in "توان").
 # Not "می‌شود": it often ends the clause before the cue ("... انجام می‌شود گفت:").
@@ -55,6 +54,7 @@ _MODALS = frozenset(
     {"میتوان", "نمیتوان", "بتوان", "توان", "نتوان", "باید", "نباید"}
     | {"خواهم", "خواهی", "خواهد", "خواهیم", "خواهید", "خواهند"}
 )
+# Words that may open a sentence before its subject ("و وزیر خارجه ... گفت").
 _OPENERS = frozenset({"و", "همچنین", "نیز", "اما", "ولی", "سپس", "در‌ادامه"})
 
 
