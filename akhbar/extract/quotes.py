@@ -201,7 +201,8 @@ def extract_quotes(paragraphs: list[str], entities: list[Entity]) -> list[Quote]
             # The subject of a cue follows the previous direct-speech cue ("وزیر ... گفت: ...، X ... افزود:") of
             # its sentence; a cue in a subordinate clause ("با بیان اینکه ... تأکید کرد، افزود") is no boundary.
             s_start = max(_sentence_start(paragraph, cue.start()), previous_cue_end)
-            if paragraph.startswith(":", cue.end()) or paragraph.startswith(" :", cue.end()):
+            after = _AFTER_CUE.match(paragraph, cue.end())
+            if after is not None and after.group(1) == ":":
                 previous_cue_end = cue.end()
             if span is None:
                 # "«...»، وی گفت." or "... گفت «...»": a guillemet span in the cue's sentence.
