@@ -829,7 +829,7 @@ def _load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
     ]
     quote_rows = [
         {"article_id": a.article_id, "start": q.start, "end": q.end, "speaker": q.speaker, "speaker_role": q.speaker_role,
-         "text": q.text, "cue": q.cue, "run_id": state.run_id}
+         "speaker_kind": q.speaker_kind, "text": q.text, "cue": q.cue, "run_id": state.run_id}
         for a in articles if a.article_id in new_ids for q in a.quotes
     ]
     reject_rows = [_reject_row(r, state.run_id, now) for r in rejects]

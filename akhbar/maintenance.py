@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from akhbar import warehouse
 from akhbar.report import md_table
-from akhbar.schema import REGISTRY
+from akhbar.schema import REGISTRY, backfill
 from akhbar.warehouse import rollback_quietly
 
 
@@ -84,11 +84,13 @@ def _target_schema(table: str, first: pa.Schema) -> pa.Schema:
 
 
 def _conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.Table:
-    """Cast a batch to the target schema, adding declared columns an older file lacks as nulls."""
+    """Cast a batch to the target schema, adding declared columns an older file lacks (backfill value or null)."""
     cols = []
     for f in schema:
         if f.name in batch.schema.names:
             cols.append(batch.column(f.name).cast(f.type))
+        elif backfill(f) is not None:
+            cols.append(pa.array([backfill(f)] * batch.num_rows, f.type))
         elif f.nullable:
             cols.append(pa.nulls(batch.num_rows, f.type))
         else:

@@ -13,9 +13,23 @@ import pyarrow as pa
 TS = pa.timestamp("us", tz="UTC")
 
 
-def col(name: str, type_: pa.DataType, doc: str, *, nullable: bool = True) -> pa.Field:
-    """Declare one column with its description."""
-    return pa.field(name, type_, nullable=nullable, metadata={"doc": doc})
+def col(name: str, type_: pa.DataType, doc: str, *, nullable: bool = True, backfill: object = None) -> pa.Field:
+    """Declare one column with its description.
+
+    ``backfill`` is the value the column takes in rows loaded before it existed: a warehouse made by an older
+    version gains the column with that value (:func:`akhbar.warehouse.add_missing_columns`), and so do older
+    Parquet files when the lake is compacted. A required column added to a released table needs one.
+    """
+    meta = {"doc": doc}
+    if backfill is not None:
+        meta["backfill"] = json.dumps(backfill)
+    return pa.field(name, type_, nullable=nullable, metadata=meta)
+
+
+def backfill(field: pa.Field) -> object:
+    """Return the value a column takes in rows that predate it (None: null)."""
+    raw = (field.metadata or {}).get(b"backfill")
+    return None if raw is None else json.loads(raw)
 
 
 def table(name: str, doc: str, primary_key: list[str], fields: list[pa.Field], *, indexed: bool = True) -> pa.Schema:
@@ -200,7 +214,8 @@ ENTITIES = table(
 
 QUOTES = table(
     "quotes",
-    "Who said what: quotes introduced by speech cues or «» spans, with the speaker resolved to a person.",
+    "Who said what: quotes introduced by speech cues or «» spans, with the speaker resolved to a person (or to an"
+    " unnamed office holder).",
     ["article_id", "start"],
     [
         col("article_id", pa.string(), "the article (articles.article_id)", nullable=False),
@@ -208,6 +223,14 @@ QUOTES = table(
         col("end", pa.int32(), "end offset (exclusive) in articles.body", nullable=False),
         col("speaker", pa.string(), "canonical name of the speaker (never a pronoun)", nullable=False),
         col("speaker_role", pa.string(), "the speaker's role when stated (e.g. وزیر دفاع)"),
+        col(
+            "speaker_kind",
+            pa.string(),
+            "'person': speaker is a named person; 'role': an office whose holder the article does not name"
+            " (speaker = speaker_role = the role, e.g. استاندار اردبیل)",
+            nullable=False,
+            backfill="person",
+        ),
         col("text", pa.string(), "the quoted text", nullable=False),
         col("cue", pa.string(), "the speech verb or mark that introduced it (گفت، افزود، تصریح کرد، «» ...)", nullable=False),
         col("run_id", pa.string(), "the run that loaded the article", nullable=False),

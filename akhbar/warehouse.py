@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
-from akhbar.schema import REGISTRY, ddl_for
+from akhbar.schema import REGISTRY, backfill, ddl_for, duckdb_type, table_name
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "warehouse"
 SQL_SUBDIRS = ("macros", "views")
@@ -42,10 +43,50 @@ def sql_files(kind: str) -> list[Path]:
     return sorted(d.glob("*.sql")) if d.exists() else []
 
 
+def _sql_literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def add_missing_columns(con: duckdb.DuckDBPyConnection, schema: pa.Schema) -> list[str]:
+    """Bring an existing table up to its declared columns; return the columns added.
+
+    A warehouse made by an older version lacks columns added since: each is added with its declared backfill
+    value (or null) in the rows already there, then made NOT NULL when declared so.
+    """
+    name = table_name(schema)
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = current_schema()",
+            [name],
+        ).fetchall()
+    }
+    added = []
+    for field in schema:
+        if field.name in have:
+            continue
+        value = backfill(field)
+        if value is None and not field.nullable:
+            raise RuntimeError(f"table {name} lacks the required column {field.name} and it declares no backfill value")
+        default = "" if value is None else f" DEFAULT {_sql_literal(value)}"
+        con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{field.name}" {duckdb_type(field.type)}{default}')
+        if value is not None:
+            con.execute(f'ALTER TABLE "{name}" ALTER COLUMN "{field.name}" DROP DEFAULT')
+        if not field.nullable:
+            con.execute(f'ALTER TABLE "{name}" ALTER COLUMN "{field.name}" SET NOT NULL')
+        added.append(field.name)
+    return added
+
+
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every registered table (no-op for existing ones)."""
+    """Create every registered table; add the columns an existing table made by an older version lacks."""
     for schema in REGISTRY.values():
         con.execute(ddl_for(schema))
+        add_missing_columns(con, schema)
 
 
 def apply_sql(con: duckdb.DuckDBPyConnection) -> None:

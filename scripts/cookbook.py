@@ -157,8 +157,9 @@ RECIPES: list[Recipe] = [
         "Who is quoted, and in what role",
         "Who said the most, and as what (the question behind \"who did the defence minister quote this week?\")?",
         "SELECT speaker, any_value(speaker_role) AS role, count(*) AS quotes, count(DISTINCT article_id) AS articles\n"
-        "FROM quotes\nGROUP BY speaker\nORDER BY quotes DESC, speaker\nLIMIT 5;",
-        note="For one role: `WHERE speaker_role LIKE 'وزیر دفاع%'`; per week with `most_quoted_week`.",
+        "FROM quotes\nWHERE speaker_kind = 'person'\nGROUP BY speaker\nORDER BY quotes DESC, speaker\nLIMIT 5;",
+        note="For one role: `WHERE speaker_role LIKE 'وزیر دفاع%'` (drop the `speaker_kind` filter to include quotes "
+        "whose speaker the article names only by office, e.g. `استاندار اردبیل`); per week with `most_quoted_week`.",
     ),
     Recipe(
         "People most in the news",

@@ -11,7 +11,7 @@ import pytest
 
 from akhbar import etl, lake, maintenance, warehouse
 from akhbar.config import Settings
-from akhbar.schema import ARTICLES
+from akhbar.schema import ARTICLES, QUOTES
 from tests.conftest import SAMPLES
 
 
@@ -109,6 +109,26 @@ def test_older_files_gain_new_nullable_columns(tmp_path: Path) -> None:
     merged = pq.read_table(wh / str(res.new_file))
     assert merged.num_rows == 4 and merged.column("category").null_count == 4
     assert merged.column("article_id").to_pylist() == ["a0", "a1", "a2", "a3"]
+
+
+def test_older_files_gain_a_required_column_with_its_backfill_value(tmp_path: Path) -> None:
+    wh = tmp_path / "wh"
+    con = warehouse.connect_writer(wh / "news.duckdb")
+    full = pa.Table.from_pylist(
+        [{"article_id": f"a{i}", "start": 0, "end": 4, "speaker": "حسین دهقان", "speaker_kind": "role" if i else "person",
+          "text": "سخن", "cue": "گفت", "run_id": "r"} for i in range(2)],
+        schema=QUOTES,
+    )
+    d = wh / "lake" / "quotes" / "ingest_date=2024-01-01"
+    d.mkdir(parents=True)
+    pq.write_table(full.slice(0, 1).drop_columns(["speaker_kind"]), d / "one.parquet")  # before speaker_kind existed
+    pq.write_table(full.slice(1, 1), d / "two.parquet")
+    for name in ("one", "two"):
+        con.execute("INSERT INTO lake_files VALUES (?, 'quotes', 1, 'r', now())", [f"lake/quotes/ingest_date=2024-01-01/{name}.parquet"])
+    (res,) = maintenance.compact_lake(con, wh, "run-m")
+    con.close()
+    assert res.skipped is None
+    assert pq.read_table(wh / str(res.new_file)).column("speaker_kind").to_pylist() == ["person", "role"]
 
 
 def test_run_checks_reports_rows_and_errors(tmp_path: Path) -> None:

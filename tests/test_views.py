@@ -192,8 +192,9 @@ def test_pending_views_on_rows() -> None:
                 "('a1','PER','پزشکیان','مسعود پزشکیان',NULL,NULL,0,1,'r'), ('a1','LOC','تهران','تهران',NULL,NULL,2,3,'r'), "
                 "('a3','PER','پزشکیان','مسعود پزشکیان',NULL,NULL,0,1,'r'), ('a3','LOC','تهران','تهران',NULL,NULL,2,3,'r'), "
                 "('a2','PER','پزشکیان','مسعود پزشکیان',NULL,NULL,0,1,'r')")
-    con.execute("INSERT INTO quotes (article_id, speaker, speaker_role, text, cue, start, \"end\", run_id) VALUES "
-                "('a1','مسعود پزشکیان','رئیس\u200cجمهور','...','گفت',0,1,'r'), ('a3','مسعود پزشکیان',NULL,'...','گفت',0,1,'r')")
+    con.execute("INSERT INTO quotes (article_id, speaker, speaker_role, speaker_kind, text, cue, start, \"end\", run_id) VALUES "
+                "('a1','مسعود پزشکیان','رئیس\u200cجمهور','person','...','گفت',0,1,'r'), ('a3','مسعود پزشکیان',NULL,'person','...','گفت',0,1,'r'), "
+                "('a1','استاندار اردبیل','استاندار اردبیل','role','...','گفت',2,3,'r')")
     con.execute("INSERT INTO clusters VALUES ('a1','c1',1,'r',NULL,'new_cluster'), ('a2','c1',2,'r','a1','jaccard 0.9')")
     assert con.execute("SELECT week, type, entity, articles, rank FROM top_entities_week WHERE type = 'PER'").fetchall() == [
         (dt.date(2024, 3, 16), "PER", "مسعود پزشکیان", 2, 1)]  # a2 is a copy: not counted
@@ -201,6 +202,6 @@ def test_pending_views_on_rows() -> None:
     assert con.execute("SELECT agency, entity, articles, share FROM entities_per_agency WHERE type = 'PER' ORDER BY agency").fetchall() == [
         ("تسنیم", "مسعود پزشکیان", 2, 1.0), ("فارس", "مسعود پزشکیان", 1, 1.0)]
     assert con.execute("SELECT speaker, role, quotes, week_jalali FROM most_quoted_week").fetchall() == [
-        ("مسعود پزشکیان", "رئیس\u200cجمهور", 2, "1402-12-26")]
+        ("مسعود پزشکیان", "رئیس\u200cجمهور", 2, "1402-12-26")]  # the unnamed governor is an office, not a person
     assert con.execute("SELECT original_agency, reprint_agency, delay_minutes, match_reason FROM reprints").fetchall() == [
         ("فارس", "تسنیم", 120, "jaccard 0.9")]

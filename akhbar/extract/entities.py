@@ -23,7 +23,8 @@ MAX_ROLE_TOKENS = 8
 # conjunctions, particles and the speech verbs.
 ROLE_STOP = frozenset(
     "از به با در بر برای را که نیز هم طی ضمن پس و یا تا این آن وی او ایشان هنگام روز امروز دیروز گفت افزود "
-    "است بود شد کرد داشت دارد کند می نمی اظهار تصریح خاطرنشان عنوان بیان تاکید تأکید ادامه ابراز".split()
+    "است بود شد کرد داشت دارد کند می نمی اظهار تصریح خاطرنشان عنوان بیان تاکید تأکید ادامه ابراز "
+    "همچنین درباره درمورد پیرامون درخصوص بعد قبل صبح ظهر عصر شب بامداد دیشب".split()
 )
 PRONOUNS = frozenset({"وی", "او", "ایشان"})
 
@@ -41,12 +42,17 @@ class Entity:
     end: int
 
 
+# Role heads common in news copy beyond the ROLE gazetteer. Kept out of the gazetteer file on purpose: that
+# file is also an NER feature, and the shipped models were trained with it as it is.
+EXTRA_ROLE_HEADS = ("هافبک", "مدافع", "مهاجم", "دروازه‌بان", "داور", "نامزد", "وکیل", "مقام")
+
+
 @lru_cache(maxsize=1)
 def _word_lists() -> tuple[frozenset[str], frozenset[str]]:
     """Return the title keys and the role-head keys (joined token keys) from the gazetteers."""
     table, _ = ner.gazetteers()
     titles = frozenset(k for k, v in table.items() if "TITLE" in v)
-    roles = frozenset(k for k, v in table.items() if "ROLE" in v)
+    roles = frozenset(k for k, v in table.items() if "ROLE" in v) | {ner.token_key(w) for w in EXTRA_ROLE_HEADS}
     return titles, roles
 
 

@@ -2,11 +2,15 @@
 
 The speaker is the subject before the cue in the same sentence: a person's name (linked to the full
 name), a role (``وزیر دفاع عراق نیز ... گفت`` -> the person stated with that role), or the pronoun
-``وی``/``او``/``ایشان`` resolved to the last speaker, else to the subject (first person) of the last
-sentence that names a person. A cue after a modal (``می‌توان گفت``) is not one. A role that opens the
-sentence is its subject even when no named person holds it (the quote is then dropped, not given to a person
-the sentence mentions), and a name followed by (ع)/(ص)/(س)/(عج)/(ره) is never a speaker. A quote whose
-speaker cannot be resolved to a named person is dropped: a pronoun is never a speaker.
+``وی``/``او``/``ایشان`` (or ``این مسئول``, ``این مقام`` ...) resolved to the last speaker, else to the subject
+(first person) of the last sentence that names a person. A cue after a modal (``می‌توان گفت``) is not one, and a
+name followed by (ع)/(ص)/(س)/(عج)/(ره) is never a speaker.
+
+A role that opens the sentence is its subject, never a person the sentence mentions. When no named person was
+stated with it, it is the last speaker called by an office (agency copy names a speaker once, then says
+``مدیرکل ... افزود``), unless نیز/هم marks a new speaker or the last speaker holds another post of the same
+kind; otherwise the quote's speaker is the office itself (``speaker_kind == "role"``), or the person the
+article later gives that office to. A pronoun is never a speaker: a quote with no resolvable subject is dropped.
 """
 
 from __future__ import annotations
@@ -15,7 +19,16 @@ import re
 from dataclasses import dataclass
 
 from akhbar.extract import ner
-from akhbar.extract.entities import PRONOUNS, Entity, _match_run, _role_after, _word_lists, person_roles
+from akhbar.extract.entities import (
+    PRONOUNS,
+    ROLE_STOP,
+    Entity,
+    _match_run,
+    _role_after,
+    _word_lists,
+    display_form,
+    person_roles,
+)
 
 _S = "[\u200c ]?"  # ZWNJ, space or nothing: "می‌گوید" / "می گوید" / "میگوید"
 _PERFECT = r"(?:ه(?:\s+(?:است|بود|اند))?|ند)?"
@@ -56,6 +69,8 @@ _MODALS = frozenset(
 )
 # Words that may open a sentence before its subject ("و وزیر خارجه ... گفت").
 _OPENERS = frozenset({"و", "همچنین", "نیز", "اما", "ولی", "سپس", "در‌ادامه"})
+_DEMONSTRATIVES = frozenset({"این", "همین"})
+_ALSO = frozenset({"نیز", "هم"})
 
 
 @dataclass(slots=True)
@@ -68,6 +83,7 @@ class Quote:
     cue: str
     start: int
     end: int
+    speaker_kind: str = "person"  # "person": a named person; "role": the unnamed holder of a stated role
 
 
 def _sentence_start(paragraph: str, pos: int) -> int:
@@ -89,6 +105,53 @@ def _role_words(role: str) -> list[str]:
     return [_OUR_COUNTRY.get(w, w) for w in words if w not in _ROLE_FILLER]
 
 
+# Role words two different offices of one article often share ("مدیرکل ورزش استان قم" and "مدیرکل میراث
+# فرهنگی استان قم"): places are left out too.
+_GENERIC_ROLE_WORDS = frozenset(
+    ner.token_key(w)
+    for w in "استان شهرستان شهر کل اداره سازمان وزارت مردم دولت مجلس شورای امور جدید سابق پیشین اسبق".split()
+)
+_PLACE_CLASSES = frozenset({"COUNTRY", "PROV", "CITY", "WCITY"})
+
+
+def _also_after(keys: list[str], end: int) -> bool:
+    """Whether نیز/هم follows the role phrase ending at ``end`` ("شهردار اردبیل نیز گفت", "مدیرکل راه و ترابری
+    استان مرکزی نیز ..."): a new speaker. After a phrase ("... در مورد X نیز تصریح کرد") it adds a topic.
+    """
+    for key in keys[end:]:
+        if key in _ALSO:
+            return True
+        if key != "و" and key in ROLE_STOP:
+            return False
+    return False
+
+
+def _same_head(a: str, b: str) -> bool:
+    """Whether two role phrases start with the same office word ("سرمربی پرسپولیس" / "سرمربی استقلال")."""
+    wa, wb = _role_words(a), _role_words(b)
+    return bool(wa and wb and wa[0] == wb[0])
+
+
+def _same_office(a: str, b: str) -> bool:
+    """Whether two role phrases of one article can name the same office holder.
+
+    One's words hold the other's ("مدیرکل" / "مدیرکل پست استان مازندران"), or both share a word that is
+    neither generic nor a place ("سرمربی صنعت نفت" / "سرمربی نفت آبادان"); "سرمربی پرسپولیس" and
+    "سرمربی استقلال" are two people.
+    """
+    wa, wb = set(_role_words(a)), set(_role_words(b))
+    if not wa or not wb:
+        return False
+    if wa <= wb or wb <= wa:
+        return True
+    table, _ = ner.gazetteers()
+    _, heads = _word_lists()
+    return any(
+        w not in _GENERIC_ROLE_WORDS and w not in heads and not (table.get(w, frozenset()) & _PLACE_CLASSES)
+        for w in wa & wb
+    )
+
+
 class _Resolver:
     """Keep the discourse state of one article: last speaker, persons and their roles."""
 
@@ -96,7 +159,7 @@ class _Resolver:
         self.body = body
         self.people = [e for e in entities if e.type == "PER" and not _REVERED.match(body, e.end)]
         self.roles = person_roles(entities)
-        self.last_speaker: str | None = None
+        self.last_speaker: tuple[str, str] | None = None  # (speaker, kind)
 
     def last_person_before(self, pos: int) -> str | None:
         """Return the subject of the last sentence before ``pos`` that names a person: its first person.
@@ -120,12 +183,12 @@ class _Resolver:
         fits = [name for name, role in self.roles.items() if set(wanted) <= set(_role_words(role))]
         if len(fits) == 1:
             return fits[0]
-        if self.last_speaker in fits:
-            return self.last_speaker
+        if self.last_speaker and self.last_speaker[0] in fits:
+            return self.last_speaker[0]
         recent = [e.canonical for e in self.people if e.end <= pos and e.canonical in fits]
         return recent[-1] if recent else None
 
-    def speaker(self, body: str, start: int, end: int, entities_in: list[Entity]) -> str | None:
+    def speaker(self, body: str, start: int, end: int, entities_in: list[Entity]) -> tuple[str, str] | None:
         """Resolve the subject of the region ``body[start:end]`` (the text before a cue)."""
         region = body[start:end]
         candidates: list[tuple[int, str, str]] = [(e.start, "per", e.canonical) for e in entities_in]
@@ -147,20 +210,53 @@ class _Resolver:
                     ]
                     if not near:
                         opens = all(k in _OPENERS for k in keys[:i])
-                        candidates.append((tokens[i][1], "subject-role" if opens else "role", phrase))
+                        if i and keys[i - 1] in _DEMONSTRATIVES:
+                            # "این مسئول گفت": the role names the speaker already introduced, like وی.
+                            candidates.append((tokens[i - 1][1], "this-role", phrase))
+                        else:
+                            kind = "role"
+                            if opens:
+                                kind = "new-subject-role" if _also_after(keys, rng[1]) else "subject-role"
+                            candidates.append((tokens[i][1], kind, phrase))
                 break
         for _, kind, value in sorted(candidates):
             if kind == "per":
-                return value
-            if kind == "pro":
-                return self.last_speaker or self.last_person_before(start)
+                return value, "person"
+            if kind in ("pro", "this-role"):
+                if self.last_speaker:
+                    return self.last_speaker
+                person = self.last_person_before(start)
+                if person:
+                    return person, "person"
+                if kind == "pro":
+                    return None
             found = self.by_role(value, start)
-            if found or kind == "subject-role":
-                # A role that opens the sentence is its subject: when no named person holds it, the speaker
-                # is unnamed, not a person mentioned later in the sentence ("وزیر خارجه ... با اشاره به
-                # سخنان X گفت" is not X's quote).
-                return found
+            if found:
+                return found, "person"
+            if kind != "role":
+                # A role that opens the sentence is its subject, never a person mentioned later in the sentence
+                # ("وزیر خارجه ... با اشاره به سخنان X گفت" is not X's quote).
+                return self.unnamed_role(display_form(value), new_speaker=kind == "new-subject-role")
         return None
+
+    def unnamed_role(self, phrase: str, new_speaker: bool = False) -> tuple[str, str]:
+        """Resolve a subject role that no named person of the article was stated with.
+
+        Agency copy names its speaker once and then calls them by an office ("X امروز در گفت‌وگو با خبرنگار
+        فارس گفت: ... مدیرکل ... استان افزود: ...", or a second office of theirs): the role goes to the last
+        speaker, who has it from then on when no role was stated with their name, unless نیز/هم marks a new
+        speaker ("شهردار اردبیل نیز گفت") or the last speaker holds another post of the same kind
+        ("سرمربی پرسپولیس" is not "سرمربی استقلال"). Otherwise the speaker is the role's unnamed holder.
+        """
+        last = self.last_speaker
+        if last and not new_speaker:
+            held = self.roles.get(last[0]) if last[1] == "person" else last[0]
+            if held is None:
+                self.roles[last[0]] = phrase
+                return last
+            if _same_office(phrase, held) or (last[1] == "person" and not _same_head(phrase, held)):
+                return last
+        return phrase, "role"
 
 
 def _quote_span(paragraph: str, cue_end: int) -> tuple[int, int] | None:
@@ -223,21 +319,34 @@ def extract_quotes(paragraphs: list[str], entities: list[Entity]) -> list[Quote]
             inside = [
                 e for e in resolver.people if base + region_start <= e.start and e.end <= base + cue.start()
             ]
-            speaker = resolver.speaker(body, base + region_start, base + cue.start(), inside)
-            if not speaker or speaker in PRONOUNS:
+            found = resolver.speaker(body, base + region_start, base + cue.start(), inside)
+            if not found or found[0] in PRONOUNS:
                 continue
-            resolver.last_speaker = speaker
+            resolver.last_speaker = found
+            speaker, kind = found
             covered.append(span)
             q_start, q_end = span
             quotes.append(
                 Quote(
                     speaker,
-                    resolver.roles.get(speaker),
+                    resolver.roles.get(speaker) if kind == "person" else speaker,
                     paragraph[q_start:q_end],
                     cue.group(),
                     base + q_start,
                     base + q_end,
+                    kind,
                 )
             )
         base += len(paragraph) + 1
+    for q in quotes:
+        if q.speaker_kind == "role":
+            # "استاندار اردبیل گفت: ... منصور حقیقت‌پور اظهار داشت: ... استاندار اردبیل تصریح کرد": the office
+            # named before its holder is the person the article later gives it to, when only one has it.
+            wanted = set(_role_words(q.speaker))
+            holders = [name for name, role in resolver.roles.items() if wanted <= set(_role_words(role))]
+            if len(holders) == 1:
+                q.speaker, q.speaker_kind = holders[0], "person"
+        if q.speaker_kind == "person" and q.speaker_role is None:
+            # a role learned after a person's first quotes is theirs in those quotes too
+            q.speaker_role = resolver.roles.get(q.speaker)
     return quotes

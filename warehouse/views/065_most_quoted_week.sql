@@ -1,7 +1,8 @@
--- most_quoted_week: who was quoted most each week?
--- Needs table `quotes` (article_id, speaker, speaker_role, text, cue, ...). One row per Iranian week (Saturday
--- start, Tehran time) and speaker, top 20 per week by quotes in stories (canonical articles); role = the role most
--- often attached to the speaker that week.
+-- most_quoted_week: which persons were quoted most each week?
+-- Needs table `quotes` (article_id, speaker, speaker_role, speaker_kind, text, cue, ...). One row per Iranian week
+-- (Saturday start, Tehran time) and named person, top 20 per week by quotes in stories (canonical articles); role =
+-- the role most often attached to the speaker that week. Quotes of unnamed office holders (speaker_kind = 'role')
+-- are left out: query `quotes` for them.
 CREATE OR REPLACE VIEW most_quoted_week AS
 WITH m AS (
     SELECT
@@ -12,7 +13,7 @@ WITH m AS (
         count(DISTINCT q.article_id) AS articles
     FROM quotes AS q
     JOIN articles AS a USING (article_id)
-    WHERE a.is_canonical AND a.published_at IS NOT NULL AND q.speaker IS NOT NULL
+    WHERE a.is_canonical AND a.published_at IS NOT NULL AND q.speaker_kind = 'person'
     GROUP BY ALL
 )
 SELECT
