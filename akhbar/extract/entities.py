@@ -24,7 +24,8 @@ MAX_ROLE_TOKENS = 8
 ROLE_STOP = frozenset(
     "از به با در بر برای را که نیز هم طی ضمن پس و یا تا این آن وی او ایشان هنگام روز امروز دیروز گفت افزود "
     "است بود شد کرد داشت دارد کند می نمی اظهار تصریح خاطرنشان عنوان بیان تاکید تأکید ادامه ابراز "
-    "همچنین درباره درمورد پیرامون درخصوص بعد قبل صبح ظهر عصر شب بامداد دیشب".split()
+    "همچنین درباره درمورد پیرامون درخصوص بعد قبل صبح ظهر عصر شب بامداد دیشب بار میگوید میگویند میافزاید "
+    "شنبه یکشنبه دوشنبه سهشنبه چهارشنبه پنجشنبه".split()  # not جمعه: "امام جمعه"
 )
 PRONOUNS = frozenset({"وی", "او", "ایشان"})
 
@@ -104,6 +105,11 @@ def name_key(text: str) -> str:
     return canonical_key(text).replace(" ", "")
 
 
+def _is_word(token: str) -> bool:
+    """Whether a token is a word (letters/digits, ZWNJ allowed: "رئیس‌جمهور", "امام‌جمعه"), not punctuation."""
+    return token.replace("\u200c", "").isalnum()
+
+
 def _role_after(
     tokens: list[tuple[str, int, int]], keys: list[str], end: int, stop: int
 ) -> tuple[int, int] | None:
@@ -112,7 +118,7 @@ def _role_after(
     if end >= stop or not _match_run(keys, end, stop, roles, 4):
         return None
     j = end
-    while j < stop and j - end < MAX_ROLE_TOKENS and keys[j] not in ROLE_STOP and tokens[j][0].isalnum():
+    while j < stop and j - end < MAX_ROLE_TOKENS and keys[j] not in ROLE_STOP and _is_word(tokens[j][0]):
         j += 1
     return (end, j) if j > end else None
 
@@ -124,7 +130,7 @@ def _role_before(
     _, roles = _word_lists()
     best = None
     j = start - 1
-    while j >= floor and start - j <= MAX_ROLE_TOKENS and keys[j] not in ROLE_STOP and tokens[j][0].isalnum():
+    while j >= floor and start - j <= MAX_ROLE_TOKENS and keys[j] not in ROLE_STOP and _is_word(tokens[j][0]):
         if _match_run(keys, j, start, roles, 4):
             best = (j, start)
         j -= 1

@@ -367,3 +367,59 @@ def test_two_posts_of_one_kind_are_two_people() -> None:
     ents = [_person(paragraphs, "یحیی گل\u200cمحمدی", "یحیی گل\u200cمحمدی", role="سرمربی پرسپولیس")]
     quotes = extract_quotes(paragraphs, ents)
     assert [(q.speaker, q.speaker_kind) for q in quotes] == [("یحیی گل\u200cمحمدی", "person"), ("سرمربی استقلال", "role")]
+
+
+def test_a_role_head_written_with_zwnj_is_a_role() -> None:
+    # "امام‌جمعه" and "رئیس‌جمهور" hold a ZWNJ, which is not alphanumeric: such a head used to end the role at once.
+    paragraphs = ["امام‌جمعه ابرکوه گفت: نماز جمعه با حضور پرشور مردم برگزار شد."]
+    assert [(q.speaker, q.speaker_kind) for q in extract_quotes(paragraphs, [])] == [("امام‌جمعه ابرکوه", "role")]
+    people = {e.canonical: e.role for e in extract_entities(["باراک اوباما رئیس\u200cجمهور آمریکا گفت: ما آماده\u200cایم."])
+              if e.type == "PER"}
+    assert people == {"باراک اوباما": "رئیس\u200cجمهور آمریکا"}
+
+
+def test_a_surname_ner_missed_is_the_person_named_with_it() -> None:
+    paragraphs = [
+        "لطف\u200cالله دژکام عضو هیئت\u200cعلمی دانشگاه علوم پزشکی جهرم عنوان داشت: ما باید جاذبه ملکوتی قرآن را "
+        "مطرح کنیم.",
+        "دژکام در ادامه مطالب خود با بیان نقش بانک\u200cها در جهاد اقتصادی اظهار داشت: بانک\u200cها باید به "
+        "تولید کمک کنند.",
+        "امام حسین (ع) در مقام بیان هدف نهضت خونین کربلا، می\u200cگوید: من برای اصلاح امت جدم قیام کردم.",
+    ]
+    # Only the full name is tagged; the bare surname opening the second sentence is found by it. A revered name
+    # opening a sentence is still no speaker.
+    ents = [_person(paragraphs, "لطف\u200cالله دژکام", "لطف\u200cالله دژکام"), _person(paragraphs, "حسین", "حسین")]
+    quotes = extract_quotes(paragraphs, ents)
+    assert [(q.speaker, q.cue) for q in quotes] == [
+        ("لطف\u200cالله دژکام", "عنوان داشت"),
+        ("لطف\u200cالله دژکام", "اظهار داشت"),
+    ]
+
+
+def test_an_office_after_the_agency_lead_is_the_subject() -> None:
+    paragraphs = [
+        "به گزارش خبرنگار فارس از خرم\u200cآباد، فرماندار خرم\u200cآباد در این جلسه گفت: سالانه ۱۱۰۰ واحد مسکونی "
+        "روستایی در خرم\u200cآباد ساخته می\u200cشود.",
+        "محمد صارمی زاده ضمن تاکید بر تسریع در روند پرداخت تسهیلات طرح ویژه بهسازی مسکن روستایی از بانک\u200cهای "
+        "عامل خواست نهایت همکاری را با مراجعان داشته باشند.",
+        "وی افزود: دولت در یک پروسه ده ساله، بهسازی بافت\u200cهای فرسوده روستاها را در دستور کار خود قرار داده است.",
+    ]
+    quotes = extract_quotes(paragraphs, [_person(paragraphs, "محمد صارمی زاده", "محمد صارمی زاده")])
+    # The person opening a sentence after the office's quote is its holder: وی is him, and so is the office.
+    assert [(q.speaker, q.speaker_role) for q in quotes] == [("محمد صارمی زاده", "فرماندار خرم\u200cآباد")] * 2
+
+
+def test_a_name_in_guillemets_is_not_a_quote() -> None:
+    paragraphs = [
+        "به گزارش «ورزش سه»، حسین فرکی در نشست خبری پیش از جدال تیمش برابر پرسپولیس گفت که تیمش آماده است.",
+        "مهدی عبدالله\u200cزاده در این مراسم گفت: این فیلم حاصل دو سال همراهی با یک عکاس است.",
+        "وی افزود: «جیمز ناشوی» یکی از شجاع\u200cترین و با سابقه\u200cترین عکاسان جنگ است.",
+    ]
+    ents = [_person(paragraphs, "حسین فرکی", "حسین فرکی"), _person(paragraphs, "مهدی عبدالله\u200cزاده", "مهدی عبدالله\u200cزاده")]
+    quotes = extract_quotes(paragraphs, ents)
+    # «ورزش سه» (the agency) is no quote of فرکی's "گفت که ..."; the quote after "افزود:" is the whole sentence.
+    assert [q.text for q in quotes] == [
+        "تیمش آماده است",
+        "این فیلم حاصل دو سال همراهی با یک عکاس است.",
+        "«جیمز ناشوی» یکی از شجاع\u200cترین و با سابقه\u200cترین عکاسان جنگ است.",
+    ]
