@@ -212,7 +212,7 @@ def _register_subcommands() -> None:
         # module instead of loading a second copy that would import them half-initialized.
         sys.modules.setdefault("akhbar.cli", sys.modules["__main__"])
 
-    for name in ("akhbar.cli_scrape", "akhbar.cli_search", "akhbar.cli_report", "akhbar.cli_ner"):
+    for name in ("akhbar.cli_scrape", "akhbar.cli_search", "akhbar.cli_report", "akhbar.cli_ner", "akhbar.cli_reextract"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:

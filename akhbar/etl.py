@@ -29,7 +29,7 @@ from akhbar.dedup.boilerplate import paragraph_keys
 from akhbar.dedup.profile import NOTHING_KNOWN, KeySet, NearProfile, basis_of, near_key, profile_body
 from akhbar.extract.fields import rank_keywords
 from akhbar.prepare import prepare_batch
-from akhbar.records import Article, RawRecord, Reject
+from akhbar.records import Article, RawRecord, Reject, entity_row, quote_row
 from akhbar.schema import ARTICLES, ENTITIES, QUOTES, REJECTS
 from akhbar.sources.files import FieldMap, ReadLimits, ReadStats, read_all
 
@@ -822,16 +822,8 @@ def _load(state: RunState, prepared: list[Article | Reject]) -> dict[str, int]:
             rejects.append(Reject(a.origin, reasons.BAD_DATE if code == "bad_date" else reasons.DATE_CONFLICT, detail, a.source_id))
     terms_of_search = {a.article_id: a.search_terms for a in articles}
     new_ids = {r["article_id"] for r in rows}
-    entity_rows = [
-        {"article_id": a.article_id, "start": e.start, "end": e.end, "type": e.type, "text": e.text,
-         "canonical": e.canonical, "title": e.title, "role": e.role, "run_id": state.run_id}
-        for a in articles if a.article_id in new_ids for e in a.entities
-    ]
-    quote_rows = [
-        {"article_id": a.article_id, "start": q.start, "end": q.end, "speaker": q.speaker, "speaker_role": q.speaker_role,
-         "speaker_kind": q.speaker_kind, "text": q.text, "cue": q.cue, "run_id": state.run_id}
-        for a in articles if a.article_id in new_ids for q in a.quotes
-    ]
+    entity_rows = [entity_row(a.article_id, e, state.run_id) for a in articles if a.article_id in new_ids for e in a.entities]
+    quote_rows = [quote_row(a.article_id, q, state.run_id) for a in articles if a.article_id in new_ids for q in a.quotes]
     reject_rows = [_reject_row(r, state.run_id, now) for r in rejects]
     for r in rejects:
         state.by_reason[r.reason] += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -82,3 +83,16 @@ class Article:
     @property
     def body(self) -> str:
         return "\n".join(self.paragraphs)
+
+
+def entity_row(article_id: str, e: Any, run_id: str) -> dict[str, Any]:
+    """Return the ``entities`` row of one extracted entity (akhbar.extract.entities.Entity)."""
+    return {"article_id": article_id, "start": e.start, "end": e.end, "type": e.type, "text": e.text,
+            "canonical": e.canonical, "title": e.title, "role": e.role, "run_id": run_id}
+
+
+def quote_row(article_id: str, q: Any, run_id: str) -> dict[str, Any]:
+    """Return the ``quotes`` row of one extracted quote (akhbar.extract.quotes.Quote)."""
+    return {"article_id": article_id, "start": q.start, "end": q.end, "speaker": q.speaker,
+            "speaker_role": q.speaker_role, "speaker_kind": q.speaker_kind, "text": q.text, "cue": q.cue,
+            "run_id": run_id}

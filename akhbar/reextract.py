@@ -1,0 +1,206 @@
+"""Re-extract the entities and quotes of articles already in the warehouse (after an upgrade of the extractors).
+
+``akhbar run`` extracts entities and quotes once, when an article is first loaded; a later version that finds
+more (or fewer) keeps the old rows of everything loaded before it. :func:`reextract` runs the current
+extractors over every stored article body, in bounded batches, and replaces the rows of the articles whose
+result changed: one transaction per batch, so an interrupted run leaves every article either old or new, and
+a rerun with the same code changes nothing. The Parquet lake follows: each ``ingest_date`` partition holding
+a changed article is rewritten from the table (new file first, then ``lake_files`` swapped in a transaction,
+then the old files deleted, as compaction does).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from akhbar.records import entity_row, quote_row
+from akhbar.schema import ENTITIES, QUOTES, table_name
+from akhbar.warehouse import rollback_quietly
+
+BATCH = 200  # articles per batch: one tagger call and one transaction each
+
+
+@dataclass(slots=True)
+class Reextracted:
+    """What one re-extraction did."""
+
+    articles: int = 0
+    changed: int = 0
+    entities_before: int = 0
+    entities_after: int = 0
+    quotes_before: int = 0
+    quotes_after: int = 0
+    partitions: list[str] = field(default_factory=list)  # lake partitions rewritten (relative directories)
+    lake_files: int = 0  # Parquet files written
+
+
+def _content(rows: Iterable[dict[str, Any]], schema: pa.Schema) -> list[tuple[Any, ...]]:
+    """Return rows as sorted tuples of every column but ``run_id`` (what a comparison looks at)."""
+    names = [f.name for f in schema if f.name not in ("article_id", "run_id")]
+    return sorted((tuple(r[n] for n in names) for r in rows), key=repr)
+
+
+def _stored(con: duckdb.DuckDBPyConnection, schema: pa.Schema, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    name = table_name(schema)
+    cols = ", ".join(f'"{f.name}"' for f in schema)
+    cur = con.execute(f'SELECT {cols} FROM "{name}" WHERE article_id IN (SELECT unnest(?))', [ids])
+    names = [f.name for f in schema]
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in cur.fetchall():
+        rec = dict(zip(names, row, strict=True))
+        out[rec["article_id"]].append(rec)
+    return out
+
+
+def _partition_of(day: dt.date) -> str:
+    return f"ingest_date={day.isoformat()}"
+
+
+def rewrite_partition(con: duckdb.DuckDBPyConnection, warehouse_dir: Path, schema: pa.Schema, partition: str,
+                      run_id: str) -> int:
+    """Rewrite one lake partition of ``schema``'s table from the DuckDB rows of the articles loaded that day.
+
+    Returns the number of files written (0 when the day has no rows left). Rows stream in record batches.
+    """
+    name = table_name(schema)
+    directory = f"lake/{name}/{partition}"
+    day = dt.date.fromisoformat(partition.removeprefix("ingest_date="))
+    old = [r[0] for r in con.execute(
+        "SELECT path FROM lake_files WHERE table_name = ? AND starts_with(path, ?)", [name, directory + "/"]).fetchall()]
+    cols = ", ".join(f't."{f.name}"' for f in schema)
+    reader = con.execute(
+        f'SELECT {cols} FROM "{name}" AS t JOIN articles AS a USING (article_id) '
+        "WHERE CAST(timezone('UTC', a.loaded_at) AS DATE) = ? ORDER BY t.article_id, t.\"start\"", [day]
+    ).fetch_record_batch(65_536)
+    rel = f"{directory}/reextract-{run_id}.parquet"
+    final = warehouse_dir / rel
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(f".{final.name}.tmp")
+    rows = 0
+    try:
+        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+            for batch in reader:
+                tbl = pa.Table.from_batches([batch]).cast(schema)
+                writer.write_table(tbl)
+                rows += tbl.num_rows
+        if rows:
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, final)
+        else:
+            tmp.unlink(missing_ok=True)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    now = dt.datetime.now(dt.UTC)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM lake_files WHERE path IN (SELECT unnest(?))", [old])
+        if rows:
+            con.execute("INSERT INTO lake_files VALUES (?, ?, ?, ?, ?)", [rel, name, rows, run_id, now])
+        con.execute("COMMIT")
+    except BaseException:
+        rollback_quietly(con)
+        final.unlink(missing_ok=True)
+        raise
+    for f in old:
+        if f != rel:
+            (warehouse_dir / f).unlink(missing_ok=True)
+    return 1 if rows else 0
+
+
+def reextract(con: duckdb.DuckDBPyConnection, warehouse_dir: Path, run_id: str, batch: int = BATCH,
+              progress: Callable[[Reextracted, int], None] | None = None) -> Reextracted:
+    """Run the current entity and quote extractors over every stored article; replace what changed.
+
+    ``progress(result_so_far, total_articles)`` is called after each batch.
+    """
+    from akhbar.extract.entities import extract_entities_many
+    from akhbar.extract.quotes import extract_quotes
+
+    res = Reextracted()
+    total = con.execute("SELECT count(*) FROM articles").fetchone()[0]  # type: ignore[index]
+    days: set[dt.date] = set()
+    last = ""
+    while True:
+        rows = con.execute(
+            "SELECT article_id, body, CAST(timezone('UTC', loaded_at) AS DATE) FROM articles "
+            "WHERE article_id > ? ORDER BY article_id LIMIT ?", [last, batch]).fetchall()
+        if not rows:
+            break
+        last = rows[-1][0]
+        ids = [r[0] for r in rows]
+        paragraphs = [body.split("\n") for _, body, _ in rows]
+        new_e: dict[str, list[dict[str, Any]]] = {}
+        new_q: dict[str, list[dict[str, Any]]] = {}
+        for aid, paras, found in zip(ids, paragraphs, extract_entities_many(paragraphs), strict=True):
+            new_e[aid] = [entity_row(aid, e, run_id) for e in found]
+            new_q[aid] = [quote_row(aid, q, run_id) for q in extract_quotes(paras, found)]
+        old_e, old_q = _stored(con, ENTITIES, ids), _stored(con, QUOTES, ids)
+        changed = [
+            aid for aid in ids
+            if _content(old_e[aid], ENTITIES) != _content(new_e[aid], ENTITIES)
+            or _content(old_q[aid], QUOTES) != _content(new_q[aid], QUOTES)
+        ]
+        res.articles += len(ids)
+        res.entities_before += sum(len(v) for v in old_e.values())
+        res.quotes_before += sum(len(v) for v in old_q.values())
+        res.entities_after += sum(len(v) for v in new_e.values())
+        res.quotes_after += sum(len(v) for v in new_q.values())
+        if changed:
+            ent = pa.Table.from_pylist([r for aid in changed for r in new_e[aid]], schema=ENTITIES)  # noqa: F841
+            quo = pa.Table.from_pylist([r for aid in changed for r in new_q[aid]], schema=QUOTES)  # noqa: F841
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for name in ("entities", "quotes"):
+                    con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [changed])
+                con.execute("INSERT INTO entities BY NAME SELECT * FROM ent")
+                con.execute("INSERT INTO quotes BY NAME SELECT * FROM quo")
+                con.execute("COMMIT")
+            except BaseException:
+                rollback_quietly(con)
+                raise
+            res.changed += len(changed)
+            day_of = {r[0]: r[2] for r in rows}
+            days.update(day_of[aid] for aid in changed)
+        if progress:
+            progress(res, total)
+    for day in sorted(days):
+        for schema in (ENTITIES, QUOTES):
+            partition = _partition_of(day)
+            res.lake_files += rewrite_partition(con, warehouse_dir, schema, partition, run_id)
+            res.partitions.append(f"lake/{table_name(schema)}/{partition}")
+    return res
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: dt.datetime, res: Reextracted | None,
+               status: str, error: str | None = None) -> None:
+    """Add the re-extraction to ``runs`` (flow ``reextract``; records_read = articles examined)."""
+    from akhbar import __version__
+
+    con.execute(
+        "INSERT INTO runs BY NAME SELECT ? AS run_id, 'reextract' AS flow, ? AS started_at, now() AS finished_at, "
+        "? AS status, []::VARCHAR[] AS inputs, 0 AS files_read, 0 AS files_skipped, ? AS records_read, 0 AS articles_new, "
+        "? AS articles_unchanged, 0 AS duplicates_new, 0 AS rejects_seen, 0 AS rejects_new, '{}' AS rejects_by_reason, "
+        "0 AS paragraphs_repeated, ? AS lake_files, ? AS error, ? AS akhbar_version",
+        [run_id, started_at, status, res.articles if res else 0, (res.articles - res.changed) if res else 0,
+         res.lake_files if res else 0, error, __version__],
+    )
+
+
+def new_run_id(now: dt.datetime | None = None) -> str:
+    """Return a sortable re-extraction run id (UTC time + random suffix, like other runs)."""
+    import secrets
+
+    now = now or dt.datetime.now(dt.UTC)
+    return now.strftime("%Y%m%dT%H%M%SZ") + "-x" + secrets.token_hex(3)

@@ -1,0 +1,101 @@
+"""`akhbar reextract`: stored articles get the current extractors' entities and quotes, in DuckDB and the lake."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from akhbar import etl, lake, maintenance, reextract, warehouse
+from akhbar.config import Settings
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "langml" / "fars-news-sample.json.gz"
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse loaded from 43 Fars articles in batches of 15 (three lake files per table)."""
+    wh = tmp_path_factory.mktemp("reextract")
+    etl.run(Settings(warehouse=wh, workers=1, batch_size=15), [str(SAMPLE)])
+    return wh
+
+
+def _rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
+    cols = "article_id, start, \"end\", speaker, speaker_role, speaker_kind, text, cue" if table == "quotes" else \
+        "article_id, start, \"end\", type, text, canonical, title, role"
+    return sorted(con.execute(f"SELECT {cols} FROM {table}").fetchall(), key=repr)
+
+
+def _lake_rows(wh: Path, con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
+    paths = [r[0] for r in con.execute("SELECT path FROM lake_files WHERE table_name = ?", [table]).fetchall()]
+    cols = ["article_id", "start", "end", "speaker", "speaker_role", "speaker_kind", "text", "cue"] if table == "quotes" \
+        else ["article_id", "start", "end", "type", "text", "canonical", "title", "role"]
+    out = []
+    for p in paths:
+        t = pq.read_table(wh / p, columns=cols)
+        out.extend(zip(*(t.column(c).to_pylist() for c in cols), strict=True))
+    return sorted(out, key=repr)
+
+
+def test_nothing_changes_when_the_extractors_did_not(loaded: Path, tmp_path: Path) -> None:
+    wh = shutil.copytree(loaded, tmp_path / "wh")
+    con = warehouse.connect_writer(wh / "news.duckdb")
+    before = (_rows(con, "entities"), _rows(con, "quotes"), sorted(lake.lake_files(wh)))
+    res = reextract.reextract(con, wh, reextract.new_run_id(), batch=10)
+    assert (res.articles, res.changed, res.lake_files, res.partitions) == (43, 0, 0, [])
+    assert res.entities_before == res.entities_after == len(before[0]) > 0
+    assert res.quotes_before == res.quotes_after == len(before[1]) > 0
+    assert (_rows(con, "entities"), _rows(con, "quotes"), sorted(lake.lake_files(wh))) == before
+    con.close()
+
+
+def test_rows_of_an_older_extractor_are_replaced_in_duckdb_and_the_lake(loaded: Path, tmp_path: Path) -> None:
+    wh = shutil.copytree(loaded, tmp_path / "wh")
+    con = warehouse.connect_writer(wh / "news.duckdb")
+    want_e, want_q = _rows(con, "entities"), _rows(con, "quotes")
+    three = [r[0] for r in con.execute("SELECT DISTINCT article_id FROM quotes ORDER BY 1 LIMIT 3").fetchall()]
+    # What an older version left: fewer quotes, other canonical names (DuckDB only; the lake keeps its own copy).
+    con.execute("DELETE FROM quotes WHERE article_id IN (SELECT unnest(?))", [three[:2]])
+    con.execute("UPDATE entities SET canonical = canonical || '?' WHERE article_id = ?", [three[2]])
+    files_before = set(lake.lake_files(wh))
+
+    run_id = reextract.new_run_id()
+    seen: list[int] = []
+    res = reextract.reextract(con, wh, run_id, batch=10, progress=lambda r, total: seen.append(r.articles))
+    assert res.changed == 3 and res.articles == 43
+    assert seen == [10, 20, 30, 40, 43]
+    assert (_rows(con, "entities"), _rows(con, "quotes")) == (want_e, want_q)
+    assert con.execute("SELECT count(*) FROM quotes WHERE article_id IN (SELECT unnest(?)) AND run_id = ?",
+                       [three[:2], run_id]).fetchone()[0] > 0
+    # The lake: one rewritten partition per table, no stale copy of the replaced rows, registry == files on disk.
+    assert res.lake_files == 2 and len(res.partitions) == 2
+    assert _lake_rows(wh, con, "entities") == want_e and _lake_rows(wh, con, "quotes") == want_q
+    assert lake.lake_files(wh) == {r[0] for r in con.execute("SELECT path FROM lake_files").fetchall()}
+    assert files_before - lake.lake_files(wh) and all("/quotes/" not in f and "/entities/" not in f
+                                                      for f in lake.lake_files(wh) & files_before)
+    assert [c for c in maintenance.run_checks(con) if not c.ok] == []
+
+    again = reextract.reextract(con, wh, reextract.new_run_id())
+    assert (again.changed, again.lake_files) == (0, 0)
+    con.close()
+
+
+def test_the_command_reports_and_records_its_run(loaded: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from akhbar.cli import get_app
+
+    wh = shutil.copytree(loaded, tmp_path / "wh")
+    con = warehouse.connect_writer(wh / "news.duckdb")
+    con.execute("DELETE FROM quotes WHERE article_id = (SELECT min(article_id) FROM quotes)")
+    con.close()
+    out = CliRunner().invoke(get_app(), ["reextract", "-w", str(wh)])
+    assert out.exit_code == 0, out.output
+    assert "articles re-extracted" in out.output and "1 changed" in out.output
+    con = duckdb.connect(str(wh / "news.duckdb"), read_only=True)
+    assert con.execute("SELECT flow, status, records_read, articles_unchanged FROM runs WHERE flow = 'reextract'").fetchall() == [
+        ("reextract", "ok", 43, 42)]
+    con.close()
