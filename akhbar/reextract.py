@@ -5,8 +5,10 @@ more (or fewer) keeps the old rows of everything loaded before it. :func:`reextr
 extractors over every stored article body, in bounded batches, and replaces the rows of the articles whose
 result changed: one transaction per batch, so an interrupted run leaves every article either old or new, and
 a rerun with the same code changes nothing. The Parquet lake follows: each ``ingest_date`` partition holding
-a changed article is rewritten from the table (new file first, then ``lake_files`` swapped in a transaction,
-then the old files deleted, as compaction does).
+a changed article is marked in ``lake_stale`` by the batch's own transaction, then rewritten from the table
+(new file first, then ``lake_files`` swapped and the mark cleared in one transaction, then the old files
+deleted, as compaction does). A run killed between the two finds its marks at the next start and finishes
+them, so the lake never keeps stale rows unnoticed.
 """
 
 from __future__ import annotations
@@ -106,6 +108,7 @@ def rewrite_partition(con: duckdb.DuckDBPyConnection, warehouse_dir: Path, schem
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM lake_files WHERE path IN (SELECT unnest(?))", [old])
+        con.execute("DELETE FROM lake_stale WHERE \"partition\" = ?", [directory])
         if rows:
             con.execute("INSERT INTO lake_files VALUES (?, ?, ?, ?, ?)", [rel, name, rows, run_id, now])
         con.execute("COMMIT")
@@ -130,7 +133,7 @@ def reextract(con: duckdb.DuckDBPyConnection, warehouse_dir: Path, run_id: str, 
 
     res = Reextracted()
     total = con.execute("SELECT count(*) FROM articles").fetchone()[0]  # type: ignore[index]
-    days: set[dt.date] = set()
+    _rewrite_stale(con, warehouse_dir, run_id, res)  # left by a run that stopped before its lake rewrite
     last = ""
     while True:
         rows = con.execute(
@@ -160,27 +163,35 @@ def reextract(con: duckdb.DuckDBPyConnection, warehouse_dir: Path, run_id: str, 
         if changed:
             ent = pa.Table.from_pylist([r for aid in changed for r in new_e[aid]], schema=ENTITIES)  # noqa: F841
             quo = pa.Table.from_pylist([r for aid in changed for r in new_q[aid]], schema=QUOTES)  # noqa: F841
+            day_of = {r[0]: r[2] for r in rows}
+            stale = sorted({(f"lake/{name}/{_partition_of(day_of[aid])}", name) for aid in changed for name in ("entities", "quotes")})
             con.execute("BEGIN TRANSACTION")
             try:
                 for name in ("entities", "quotes"):
                     con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [changed])
                 con.execute("INSERT INTO entities BY NAME SELECT * FROM ent")
                 con.execute("INSERT INTO quotes BY NAME SELECT * FROM quo")
+                con.executemany(
+                    "INSERT INTO lake_stale VALUES (?, ?, ?, now()) ON CONFLICT DO NOTHING",
+                    [[part, name, run_id] for part, name in stale],
+                )
                 con.execute("COMMIT")
             except BaseException:
                 rollback_quietly(con)
                 raise
             res.changed += len(changed)
-            day_of = {r[0]: r[2] for r in rows}
-            days.update(day_of[aid] for aid in changed)
         if progress:
             progress(res, total)
-    for day in sorted(days):
-        for schema in (ENTITIES, QUOTES):
-            partition = _partition_of(day)
-            res.lake_files += rewrite_partition(con, warehouse_dir, schema, partition, run_id)
-            res.partitions.append(f"lake/{table_name(schema)}/{partition}")
+    _rewrite_stale(con, warehouse_dir, run_id, res)
     return res
+
+
+def _rewrite_stale(con: duckdb.DuckDBPyConnection, warehouse_dir: Path, run_id: str, res: Reextracted) -> None:
+    """Rewrite every lake partition marked in ``lake_stale`` (each clears its own mark)."""
+    schemas = {table_name(s): s for s in (ENTITIES, QUOTES)}
+    for directory, name in con.execute('SELECT "partition", table_name FROM lake_stale ORDER BY 1').fetchall():
+        res.lake_files += rewrite_partition(con, warehouse_dir, schemas[name], directory.rsplit("/", 1)[1], run_id)
+        res.partitions.append(directory)
 
 
 def record_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: dt.datetime, res: Reextracted | None,

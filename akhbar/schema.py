@@ -160,6 +160,19 @@ LAKE_FILES = table(
     ],
 )
 
+LAKE_STALE = table(
+    "lake_stale",
+    "Lake partitions whose files no longer match their DuckDB table (marked in the transaction that changed the"
+    " rows; `akhbar reextract` rewrites each and clears the mark in the transaction that swaps the files).",
+    ["partition"],
+    [
+        col("partition", pa.string(), "partition directory relative to the warehouse (lake/<table>/ingest_date=...)", nullable=False),
+        col("table_name", pa.string(), "which table the partition holds", nullable=False),
+        col("run_id", pa.string(), "run that changed the rows", nullable=False),
+        col("marked_at", TS, "when", nullable=False),
+    ],
+)
+
 # Scraper state (read and written by akhbar.scrape.state).
 FEED_STATE = table(
     "feed_state",
@@ -369,7 +382,7 @@ def register(schema: pa.Schema) -> pa.Schema:
     return schema
 
 
-for _s in (ARTICLES, REJECTS, RUNS, TERM_STATS, LAKE_FILES, FEED_STATE, SEEN_URLS, SEARCH_DOCS, ENTITIES, QUOTES, LSH_BANDS, NEAR_SKETCHES, NEAR_KEYS, CLUSTERS, CLUSTER_MERGES,
+for _s in (ARTICLES, REJECTS, RUNS, TERM_STATS, LAKE_FILES, LAKE_STALE, FEED_STATE, SEEN_URLS, SEARCH_DOCS, ENTITIES, QUOTES, LSH_BANDS, NEAR_SKETCHES, NEAR_KEYS, CLUSTERS, CLUSTER_MERGES,
            BOILERPLATE, BOILERPLATE_ARTICLES):
     register(_s)
 

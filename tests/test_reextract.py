@@ -11,6 +11,7 @@ import pytest
 
 from akhbar import etl, lake, maintenance, reextract, warehouse
 from akhbar.config import Settings
+from akhbar.schema import QUOTES
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "langml" / "fars-news-sample.json.gz"
 
@@ -98,4 +99,34 @@ def test_the_command_reports_and_records_its_run(loaded: Path, tmp_path: Path) -
     con = duckdb.connect(str(wh / "news.duckdb"), read_only=True)
     assert con.execute("SELECT flow, status, records_read, articles_unchanged FROM runs WHERE flow = 'reextract'").fetchall() == [
         ("reextract", "ok", 43, 42)]
+    con.close()
+
+
+def test_a_run_killed_before_its_lake_rewrite_is_finished_by_the_next(loaded: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    wh = shutil.copytree(loaded, tmp_path / "wh")
+    con = warehouse.connect_writer(wh / "news.duckdb")
+    want_q = _rows(con, "quotes")
+    # An older version's rows, in DuckDB and in the lake.
+    con.execute("DELETE FROM quotes WHERE article_id = (SELECT min(article_id) FROM quotes)")
+    (part,) = {p.rsplit("/", 2)[1] for p in lake.lake_files(wh) if "/quotes/" in p}
+    reextract.rewrite_partition(con, wh, QUOTES, part, "older")
+    assert _lake_rows(wh, con, "quotes") == _rows(con, "quotes") != want_q
+
+    def killed(*args: object, **kwargs: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(reextract, "rewrite_partition", killed)
+    with pytest.raises(KeyboardInterrupt):
+        reextract.reextract(con, wh, reextract.new_run_id())
+    # The rows are new, the lake is not: the batch's transaction marked its partitions.
+    assert _rows(con, "quotes") == want_q and _lake_rows(wh, con, "quotes") != want_q
+    assert con.execute("SELECT count(*) FROM lake_stale").fetchone() == (2,)
+
+    monkeypatch.undo()
+    res = reextract.reextract(con, wh, reextract.new_run_id())
+    assert (res.changed, res.lake_files) == (0, 2)
+    assert _lake_rows(wh, con, "quotes") == want_q
+    assert con.execute("SELECT count(*) FROM lake_stale").fetchone() == (0,)
+    assert lake.lake_files(wh) == {r[0] for r in con.execute("SELECT path FROM lake_files").fetchall()}
     con.close()
