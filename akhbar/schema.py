@@ -228,7 +228,7 @@ ENTITIES = table(
 QUOTES = table(
     "quotes",
     "Who said what: quotes introduced by speech cues or «» spans, with the speaker resolved to a person (or to an"
-    " unnamed office holder).",
+    " unnamed office holder, or an organization).",
     ["article_id", "start"],
     [
         col("article_id", pa.string(), "the article (articles.article_id)", nullable=False),
@@ -240,7 +240,8 @@ QUOTES = table(
             "speaker_kind",
             pa.string(),
             "'person': speaker is a named person; 'role': an office whose holder the article does not name"
-            " (speaker = speaker_role = the role, e.g. استاندار اردبیل)",
+            " (speaker = speaker_role = the role, e.g. استاندار اردبیل); 'organization': an organization"
+            " (e.g. باشگاه بارسلونا اعلام کرد)",
             nullable=False,
             backfill="person",
         ),

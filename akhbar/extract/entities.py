@@ -45,7 +45,7 @@ class Entity:
 
 # Role heads common in news copy beyond the ROLE gazetteer. Kept out of the gazetteer file on purpose: that
 # file is also an NER feature, and the shipped models were trained with it as it is.
-EXTRA_ROLE_HEADS = ("هافبک", "مدافع", "مهاجم", "دروازه‌بان", "داور", "نامزد", "وکیل", "مقام")
+EXTRA_ROLE_HEADS = ("هافبک", "مدافع", "مهاجم", "دروازه‌بان", "داور", "نامزد", "وکیل", "مقام", "استاد", "مسؤول")
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,9 @@ A role that opens the sentence is its subject, never a person the sentence menti
 stated with it, it is the last speaker called by an office (agency copy names a speaker once, then says
 ``مدیرکل ... افزود``), unless نیز/هم marks a new speaker or the last speaker holds another post of the same
 kind; otherwise the quote's speaker is the office itself (``speaker_kind == "role"``), or the person the
-article later gives that office to. A pronoun is never a speaker: a quote with no resolvable subject is dropped.
+article later gives that office to. With no person, pronoun or office before the cue, an organization opening
+the clause speaks (``باشگاه بارسلونا اعلام کرد``, ``speaker_kind == "organization"``). A pronoun is never a
+speaker: a quote with no resolvable subject is dropped.
 """
 
 from __future__ import annotations
@@ -87,7 +89,8 @@ class Quote:
     cue: str
     start: int
     end: int
-    speaker_kind: str = "person"  # "person": a named person; "role": the unnamed holder of a stated role
+    # "person": a named person; "role": the unnamed holder of a stated office; "organization": an organization
+    speaker_kind: str = "person"
 
 
 def _sentence_start(paragraph: str, pos: int) -> int:
@@ -173,6 +176,7 @@ class _Resolver:
     def __init__(self, entities: list[Entity], body: str) -> None:
         self.body = body
         self.people = [e for e in entities if e.type == "PER" and not _REVERED.match(body, e.end)]
+        self.orgs = [e for e in entities if e.type == "ORG"]
         self.roles = person_roles(entities)
         self.last_speaker: tuple[str, str] | None = None  # (speaker, kind)
         self.last_quote_end = 0
@@ -274,6 +278,8 @@ class _Resolver:
             if kind == "per":
                 return value, "person"
             if kind in ("pro", "this-role"):
+                if self.last_speaker and self.last_speaker[1] == "organization":
+                    self.last_speaker = None  # وی/این مسئول is a person or an office, not the organization quoted last
                 if self.last_speaker and self.last_speaker[1] == "role":
                     holder = self.named_since(start)
                     if holder:
@@ -295,6 +301,13 @@ class _Resolver:
                 # A role that opens the sentence is its subject, never a person mentioned later in the sentence
                 # ("وزیر خارجه ... با اشاره به سخنان X گفت" is not X's quote).
                 return self.unnamed_role(display_form(value), new_speaker=kind == "new-subject-role")
+        if not candidates and lead < len(tokens):
+            # No person, pronoun or office: an organization opening the clause is the speaker ("باشگاه آرسنال
+            # بلافاصله اعلام کرد", "روابط عمومی بانک مرکزی اعلام کرد").
+            at = lead + 2 if keys[lead : lead + 2] == ["روابط", "عمومی"] and lead + 2 < len(tokens) else lead
+            org = next((e for e in self.orgs if e.start == tokens[at][1] and e.end <= end), None)
+            if org:
+                return org.canonical, "organization"
         return None
 
     def unnamed_role(self, phrase: str, new_speaker: bool = False) -> tuple[str, str]:

@@ -423,3 +423,24 @@ def test_a_name_in_guillemets_is_not_a_quote() -> None:
         "این فیلم حاصل دو سال همراهی با یک عکاس است.",
         "«جیمز ناشوی» یکی از شجاع\u200cترین و با سابقه\u200cترین عکاسان جنگ است.",
     ]
+
+
+def test_an_organization_speaks_only_when_no_person_or_office_does() -> None:
+    paragraphs = [
+        "به گزارش خبرگزاری فارس، باشگاه بارسلونا لحظاتی پیش اعلام کرد که قرارداد کارلس پرز تمدید شد.",
+        "روابط عمومی بانک مرکزی اعلام کرد: نرخ سود تغییر نمی\u200cکند.",
+        "باشگاه بارسلونا با انتشار بیانیه\u200cای از رونالد کومان تشکر کرد و کومان گفت: از همه سپاسگزارم.",
+    ]
+    body = "\n".join(paragraphs)
+
+    def org(text: str) -> Entity:
+        start = body.index(text)
+        return Entity("ORG", text, text, None, None, start, start + len(text))
+
+    ents = [org("باشگاه بارسلونا"), org("بانک مرکزی"), _person(paragraphs, "کومان", "رونالد کومان", nth=1)]
+    quotes = extract_quotes(paragraphs, ents)
+    assert [(q.speaker, q.speaker_kind) for q in quotes] == [
+        ("باشگاه بارسلونا", "organization"),
+        ("بانک مرکزی", "organization"),
+        ("رونالد کومان", "person"),  # a person before the cue wins over the organization opening the sentence
+    ]
