@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import random
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -41,3 +44,28 @@ def prefect_harness():  # type: ignore[no-untyped-def]
 
     with prefect_test_harness(server_startup_timeout=int(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])):
         yield
+
+
+# Library code that runs in background threads of the test process and draws from the global `random`: the
+# websocket keepalive of Prefect's events client (`random.getrandbits(32)` per ping), its reconnect jitter, and
+# Prefect's retry intervals. A draw that lands inside a Hypothesis example changes the global state under it,
+# and Hypothesis warns (HypothesisDeprecationWarning "Do not use the `random` module inside strategies", seen
+# now and then in CI on tests that use no `random` at all; reproduced with a thread calling getrandbits during
+# @given). These modules get a private generator instead, as soon as they are imported.
+_BACKGROUND_RANDOM_USERS = (
+    "websockets.asyncio.connection",
+    "websockets.sync.connection",
+    "websockets.legacy.protocol",
+    "websockets.client",
+    "prefect._internal._observation_delivery",
+    "prefect.utilities.math",
+)
+_PRIVATE_RANDOM = random.Random()
+
+
+@pytest.fixture(autouse=True)
+def _private_random_for_background_threads() -> None:
+    for name in _BACKGROUND_RANDOM_USERS:
+        module = sys.modules.get(name)
+        if module is not None and isinstance(getattr(module, "random", None), types.ModuleType):
+            module.random = _PRIVATE_RANDOM  # type: ignore[attr-defined]
