@@ -187,6 +187,11 @@ class _Resolver:
             if e.canonical not in names:
                 names.append(e.canonical)
 
+    def last_human(self) -> tuple[str, str] | None:
+        """Return the last speaker when it is a person or an office (not an organization)."""
+        last = self.last_speaker
+        return last if last and last[1] != "organization" else None
+
     def named_since(self, pos: int) -> str | None:
         """Return the last person opening a sentence between the last quote and ``pos``."""
         found = None
@@ -245,7 +250,7 @@ class _Resolver:
         keys = [ner.token_key(t[0]) for t in tokens]
         titles, roles = _word_lists()
         lead, first = _subject_index(keys), _subject_index(keys, titles)
-        if first < len(tokens) and not any(c[0] <= tokens[first][1] < c[0] + 1 for c in candidates):
+        if first < len(tokens) and all(c[0] != tokens[first][1] for c in candidates):
             # The subject is a surname NER did not tag here ("فولادگر در تشریح ... بیان داشت") of a person it
             # tagged elsewhere in the article.
             named = self.by_surname(keys[first], tokens[first][1])
@@ -278,17 +283,16 @@ class _Resolver:
             if kind == "per":
                 return value, "person"
             if kind in ("pro", "this-role"):
-                if self.last_speaker and self.last_speaker[1] == "organization":
-                    self.last_speaker = None  # وی/این مسئول is a person or an office, not the organization quoted last
-                if self.last_speaker and self.last_speaker[1] == "role":
+                last = self.last_human()  # وی/این مسئول is a person or an office, never an organization
+                if last and last[1] == "role":
                     holder = self.named_since(start)
                     if holder:
                         # "فرماندار خرم‌آباد گفت: ... محمد صارمی‌زاده ضمن تاکید بر ... خواست ... وی افزود": the
                         # person opening a sentence after an unnamed office's quote is its holder.
-                        self.roles.setdefault(holder, self.last_speaker[0])
+                        self.roles.setdefault(holder, last[0])
                         return holder, "person"
-                if self.last_speaker:
-                    return self.last_speaker
+                if last:
+                    return last
                 person = self.last_person_before(start)
                 if person:
                     return person, "person"
@@ -319,7 +323,7 @@ class _Resolver:
         speaker ("شهردار اردبیل نیز گفت") or the last speaker holds another post of the same kind
         ("سرمربی پرسپولیس" is not "سرمربی استقلال"). Otherwise the speaker is the role's unnamed holder.
         """
-        last = self.last_speaker
+        last = self.last_human()
         if last and not new_speaker:
             held = self.roles.get(last[0]) if last[1] == "person" else last[0]
             if held is None:
