@@ -575,11 +575,43 @@ def build_html_report(con: duckdb.DuckDBPyConnection, *, since: dt.date | None =
                               svg_hbars([(f"{t} ({ty})" if ty else t, n, fa(n)) for t, ty, n in ent], title="top entities", color=PALETTE[2]),
                               "تعداد مقاله‌هایی که موجودیت در آن‌ها آمده است"))
 
+    quoted = most_quoted(con, since)
+    if quoted:
+        kinds = {"person": "شخص", "role": "مقام بی‌نام", "organization": "سازمان"}
+        parts.append(_section(
+            "پرنقل‌قول‌ترین گویندگان",
+            _html_table(["گوینده", "نقش", "نوع", "نقل‌قول", "مقاله"],
+                        [(sp, role or "", kinds.get(kind, kind), n, arts) for sp, role, kind, n, arts in quoted]),
+            "نقل‌قول‌های خبرهای اصلی (نسخه‌های تکراری شمرده نمی‌شوند)؛ مقام بی‌نام: سمتی که خبر نام دارندهٔ آن را نیاورده است",
+        ))
+
     q = persian_quality(con, where, params)
     parts.append(_section("کیفیت متن فارسی (ورودی پیش از یکسان‌سازی ← متن نهایی)", _quality_table(q)))
     if runs:
         parts.append(_section("اجراهای اخیر", _runs_table(runs)))
     return _page(title, generated, "".join(parts))
+
+
+def most_quoted(con: duckdb.DuckDBPyConnection, since: dt.date | None = None,
+                limit: int = 15) -> list[tuple[str, str | None, str, int, int]]:
+    """Return the most quoted speakers of canonical articles as (speaker, role, kind, quotes, articles).
+
+    [] when there is no quotes table; a warehouse from before ``speaker_kind`` (read-only, not yet migrated)
+    counts every speaker as a person, which all its speakers were.
+    """
+    cols = table_columns(con, "quotes")
+    if not {"article_id", "speaker"} <= cols:
+        return []
+    kind = "q.speaker_kind" if "speaker_kind" in cols else "'person'"
+    role = "mode(q.speaker_role)" if "speaker_role" in cols else "NULL"
+    where, params = _since_clause(since, "coalesce(a.published_at, a.loaded_at)")
+    rows = con.execute(
+        f"SELECT q.speaker, {role}, {kind} AS kind, count(*) AS n, count(DISTINCT q.article_id) "
+        f"FROM quotes q JOIN articles a USING (article_id) WHERE a.is_canonical AND {where} "
+        f"GROUP BY q.speaker, kind ORDER BY n DESC, 1 LIMIT {int(limit)}",
+        params,
+    ).fetchall()
+    return [(str(sp), None if r is None else str(r), str(k), int(n), int(m)) for sp, r, k, n, m in rows]
 
 
 def top_entities(con: duckdb.DuckDBPyConnection, since: dt.date | None = None, limit: int = 15) -> list[tuple[str, str | None, int]]:

@@ -75,6 +75,12 @@ def make_warehouse(path: Path, *, entities: bool = True) -> Path:
                     "'عباس عراقچی' AS canonical, 'run-1' AS run_id FROM articles LIMIT 12")
         con.execute("INSERT INTO entities BY NAME SELECT article_id, 2 AS start, 3 AS \"end\", 'LOC' AS type, 'تهران' AS text, "
                     "'تهران' AS canonical, 'run-1' AS run_id FROM articles LIMIT 5")
+        # Quotes: three of a named minister (one in a duplicate, not counted), one of an unnamed governor.
+        con.execute("INSERT INTO quotes BY NAME SELECT article_id, 0 AS start, 1 AS \"end\", 'عباس عراقچی' AS speaker, "
+                    "'وزیر امور خارجه' AS speaker_role, 'person' AS speaker_kind, 'سخن' AS text, 'گفت' AS cue, 'run-1' AS run_id "
+                    "FROM articles WHERE article_id IN ('a1', 'a2', 'a1001')")
+        con.execute("INSERT INTO quotes BY NAME SELECT 'a3' AS article_id, 0 AS start, 1 AS \"end\", 'استاندار تهران' AS speaker, "
+                    "'استاندار تهران' AS speaker_role, 'role' AS speaker_kind, 'سخن' AS text, 'افزود' AS cue, 'run-1' AS run_id")
     else:
         # A warehouse from before the entities table existed.
         con.execute("DROP TABLE entities")
@@ -299,6 +305,8 @@ def test_html_report_on_dated_warehouse(dated: Path) -> None:
     assert "<title>ایرنا: ۱۳.۳٪ (۲/۱۵)</title>" in page  # duplicate share
     assert "<title>empty_body: ۲</title>" in page
     assert "عباس عراقچی (PER)" in page
+    assert "<tr><td>عباس عراقچی</td><td>وزیر امور خارجه</td><td>شخص</td><td>۲</td><td>۲</td></tr>" in page
+    assert "<tr><td>استاندار تهران</td><td>استاندار تهران</td><td>مقام بی‌نام</td><td>۱</td><td>۱</td></tr>" in page
     assert 'class="bad"' in page  # the kaf left in one body is flagged
 
 
@@ -456,3 +464,19 @@ def test_publish_run_artifact_after_a_run(tmp_path: Path) -> None:
     # With the warehouse unreadable the summary alone is published, with a note saying why.
     md = run_report_markdown(summary, tmp_path / "nowhere")
     assert "figures unavailable: WarehouseMissing" in md and "## Rejects by reason" in md
+
+
+def test_most_quoted_reads_a_warehouse_from_before_speaker_kind(tmp_path: Path) -> None:
+    """A reader may open a warehouse no new version has written to yet: its quotes have no speaker_kind."""
+    import pyarrow as pa
+
+    from akhbar.schema import ARTICLES, QUOTES, ddl_for
+
+    con = duckdb.connect(str(tmp_path / "news.duckdb"))
+    con.execute(ddl_for(ARTICLES))
+    con.execute(ddl_for(pa.schema([f for f in QUOTES if f.name != "speaker_kind"], metadata=QUOTES.metadata)))
+    tbl = pa.Table.from_pylist([_article(1, agency="ایرنا", day=dt.date(2024, 3, 20))], schema=ARTICLES)  # noqa: F841
+    con.execute("INSERT INTO articles BY NAME SELECT * FROM tbl")
+    con.execute("INSERT INTO quotes VALUES ('a1', 0, 1, 'حسین دهقان', 'وزیر دفاع', 'سخن', 'گفت', 'r')")
+    assert report.most_quoted(con) == [("حسین دهقان", "وزیر دفاع", "person", 1, 1)]
+    assert report.most_quoted(duckdb.connect()) == []  # no quotes table at all
