@@ -205,7 +205,11 @@ class _Resolver:
     def by_surname(self, key: str, pos: int) -> str | None:
         """Return the person an untagged surname at ``pos`` names: the only one, else the last speaker or the
         latest mentioned before it."""
-        names = self.surnames.get(key, [])
+        return self.pick(self.surnames.get(key, []), pos)
+
+    def pick(self, names: list[str], pos: int) -> str | None:
+        """Choose among the persons a mention may name: the only one, else the last speaker, else the latest
+        mentioned before ``pos``."""
         if len(names) == 1:
             return names[0]
         if self.last_speaker and self.last_speaker[0] in names:
@@ -232,13 +236,7 @@ class _Resolver:
         wanted = _role_words(phrase)
         if not wanted:
             return None
-        fits = [name for name, role in self.roles.items() if set(wanted) <= set(_role_words(role))]
-        if len(fits) == 1:
-            return fits[0]
-        if self.last_speaker and self.last_speaker[0] in fits:
-            return self.last_speaker[0]
-        recent = [e.canonical for e in self.people if e.end <= pos and e.canonical in fits]
-        return recent[-1] if recent else None
+        return self.pick([name for name, role in self.roles.items() if set(wanted) <= set(_role_words(role))], pos)
 
     def speaker(self, body: str, start: int, end: int, entities_in: list[Entity]) -> tuple[str, str] | None:
         """Resolve the subject of the region ``body[start:end]`` (the text before a cue)."""
