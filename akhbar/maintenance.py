@@ -20,10 +20,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from akhbar import warehouse
+from akhbar import lake, warehouse
 from akhbar.report import md_table
 from akhbar.schema import REGISTRY, backfill
-from akhbar.warehouse import rollback_quietly
 
 
 @dataclass(slots=True)
@@ -104,25 +103,13 @@ def merge_files(warehouse_dir: Path, part: Partition, name: str) -> tuple[str, i
     Memory stays at one record batch: files are read batch by batch, never whole.
     """
     rel = f"{part.directory}/{name}.parquet"
-    final = warehouse_dir / rel
-    tmp = final.with_name(f".{final.name}.tmp")
-    first = pq.read_schema(warehouse_dir / part.files[0])
-    schema = _target_schema(part.table, first)
-    rows = 0
-    try:
-        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-            for f in part.files:
-                for batch in pq.ParquetFile(warehouse_dir / f).iter_batches(batch_size=65_536):
-                    tbl = _conform(batch, schema)
-                    writer.write_table(tbl)
-                    rows += tbl.num_rows
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, final)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return rel, rows
+    schema = _target_schema(part.table, pq.read_schema(warehouse_dir / part.files[0]))
+    batches = (
+        _conform(batch, schema)
+        for f in part.files
+        for batch in pq.ParquetFile(warehouse_dir / f).iter_batches(batch_size=65_536)
+    )
+    return rel, lake.write_tables(warehouse_dir, rel, schema, batches)
 
 
 def compact_partition(con: duckdb.DuckDBPyConnection, warehouse_dir: Path, part: Partition, run_id: str) -> Compacted:
@@ -143,18 +130,7 @@ def compact_partition(con: duckdb.DuckDBPyConnection, warehouse_dir: Path, part:
         (warehouse_dir / rel).unlink(missing_ok=True)
         res.skipped = f"row count mismatch: files hold {rows}, lake_files says {part.rows}"
         return res
-    now = dt.datetime.now(dt.UTC)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("DELETE FROM lake_files WHERE path IN (SELECT unnest(?))", [part.files])
-        con.execute("INSERT INTO lake_files VALUES (?, ?, ?, ?, ?)", [rel, part.table, rows, run_id, now])
-        con.execute("COMMIT")
-    except BaseException:
-        rollback_quietly(con)
-        (warehouse_dir / rel).unlink(missing_ok=True)
-        raise
-    for f in part.files:
-        (warehouse_dir / f).unlink(missing_ok=True)
+    lake.swap_files(con, warehouse_dir, part.table, part.files, rel, rows, run_id)
     res.new_file = rel
     res.bytes_after = (warehouse_dir / rel).stat().st_size
     return res
@@ -214,23 +190,24 @@ def as_dicts(items: list[Any]) -> list[dict[str, Any]]:
     return [asdict(i) for i in items]
 
 
-def new_run_id(now: dt.datetime | None = None) -> str:
-    """Return a sortable maintenance run id (UTC time + random suffix, like ETL runs)."""
+def new_run_id(now: dt.datetime | None = None, tag: str = "m") -> str:
+    """Return a sortable id for a run that loads no files (UTC time + tag + random suffix, like ETL runs)."""
     import secrets
 
     now = now or dt.datetime.now(dt.UTC)
-    return now.strftime("%Y%m%dT%H%M%SZ") + "-m" + secrets.token_hex(3)
+    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + tag + secrets.token_hex(3)
 
 
 def record_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: dt.datetime, status: str,
-               lake_files: int, error: str | None = None) -> None:
-    """Record a maintenance run in ``runs`` (flow ``warehouse-maintenance``) so the run history is complete."""
+               lake_files: int, error: str | None = None, *, flow: str = "warehouse-maintenance",
+               records_read: int = 0, articles_unchanged: int = 0) -> None:
+    """Record a run that loads no files (maintenance, re-extraction) in ``runs`` so the run history is complete."""
     from akhbar import __version__
 
     con.execute(
-        "INSERT INTO runs BY NAME SELECT ? AS run_id, 'warehouse-maintenance' AS flow, ? AS started_at, now() AS finished_at, "
-        "? AS status, []::VARCHAR[] AS inputs, 0 AS files_read, 0 AS files_skipped, 0 AS records_read, 0 AS articles_new, "
-        "0 AS articles_unchanged, 0 AS duplicates_new, 0 AS rejects_seen, 0 AS rejects_new, '{}' AS rejects_by_reason, "
+        "INSERT INTO runs BY NAME SELECT ? AS run_id, ? AS flow, ? AS started_at, now() AS finished_at, "
+        "? AS status, []::VARCHAR[] AS inputs, 0 AS files_read, 0 AS files_skipped, ? AS records_read, 0 AS articles_new, "
+        "? AS articles_unchanged, 0 AS duplicates_new, 0 AS rejects_seen, 0 AS rejects_new, '{}' AS rejects_by_reason, "
         "0 AS paragraphs_repeated, ? AS lake_files, ? AS error, ? AS akhbar_version",
-        [run_id, started_at, status, lake_files, error, __version__],
+        [run_id, flow, started_at, status, records_read, articles_unchanged, lake_files, error, __version__],
     )

@@ -14,7 +14,6 @@ them, so the lake never keeps stale rows unnoticed.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,8 +22,8 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
+from akhbar import lake, maintenance
 from akhbar.records import entity_row, quote_row
 from akhbar.schema import ENTITIES, QUOTES, table_name
 from akhbar.warehouse import rollback_quietly
@@ -85,40 +84,10 @@ def rewrite_partition(con: duckdb.DuckDBPyConnection, warehouse_dir: Path, schem
         "WHERE CAST(timezone('UTC', a.loaded_at) AS DATE) = ? ORDER BY t.article_id, t.\"start\"", [day]
     ).fetch_record_batch(65_536)
     rel = f"{directory}/reextract-{run_id}.parquet"
-    final = warehouse_dir / rel
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".{final.name}.tmp")
-    rows = 0
-    try:
-        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-            for batch in reader:
-                tbl = pa.Table.from_batches([batch]).cast(schema)
-                writer.write_table(tbl)
-                rows += tbl.num_rows
-        if rows:
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, final)
-        else:
-            tmp.unlink(missing_ok=True)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    now = dt.datetime.now(dt.UTC)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("DELETE FROM lake_files WHERE path IN (SELECT unnest(?))", [old])
-        con.execute("DELETE FROM lake_stale WHERE \"partition\" = ?", [directory])
-        if rows:
-            con.execute("INSERT INTO lake_files VALUES (?, ?, ?, ?, ?)", [rel, name, rows, run_id, now])
-        con.execute("COMMIT")
-    except BaseException:
-        rollback_quietly(con)
-        final.unlink(missing_ok=True)
-        raise
-    for f in old:
-        if f != rel:
-            (warehouse_dir / f).unlink(missing_ok=True)
+    tables = (pa.Table.from_batches([batch]).cast(schema) for batch in reader)
+    rows = lake.write_tables(warehouse_dir, rel, schema, tables, keep_empty=False)
+    clear = ('DELETE FROM lake_stale WHERE "partition" = ?', [directory])
+    lake.swap_files(con, warehouse_dir, name, old, rel if rows else None, rows, run_id, also=clear)
     return 1 if rows else 0
 
 
@@ -197,21 +166,12 @@ def _rewrite_stale(con: duckdb.DuckDBPyConnection, warehouse_dir: Path, run_id: 
 def record_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: dt.datetime, res: Reextracted | None,
                status: str, error: str | None = None) -> None:
     """Add the re-extraction to ``runs`` (flow ``reextract``; records_read = articles examined)."""
-    from akhbar import __version__
-
-    con.execute(
-        "INSERT INTO runs BY NAME SELECT ? AS run_id, 'reextract' AS flow, ? AS started_at, now() AS finished_at, "
-        "? AS status, []::VARCHAR[] AS inputs, 0 AS files_read, 0 AS files_skipped, ? AS records_read, 0 AS articles_new, "
-        "? AS articles_unchanged, 0 AS duplicates_new, 0 AS rejects_seen, 0 AS rejects_new, '{}' AS rejects_by_reason, "
-        "0 AS paragraphs_repeated, ? AS lake_files, ? AS error, ? AS akhbar_version",
-        [run_id, started_at, status, res.articles if res else 0, (res.articles - res.changed) if res else 0,
-         res.lake_files if res else 0, error, __version__],
+    maintenance.record_run(
+        con, run_id, started_at, status, res.lake_files if res else 0, error, flow="reextract",
+        records_read=res.articles if res else 0, articles_unchanged=(res.articles - res.changed) if res else 0,
     )
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
-    """Return a sortable re-extraction run id (UTC time + random suffix, like other runs)."""
-    import secrets
-
-    now = now or dt.datetime.now(dt.UTC)
-    return now.strftime("%Y%m%dT%H%M%SZ") + "-x" + secrets.token_hex(3)
+    """Return a sortable re-extraction run id (UTC time + "x" + random suffix)."""
+    return maintenance.new_run_id(now, tag="x")
