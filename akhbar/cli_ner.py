@@ -40,13 +40,22 @@ def register(app: typer.Typer) -> None:
                 "--network", help="mix in the BiLSTM shipped beside the CRF (~1 F1 more, ~7x slower)"
             ),
         ] = False,
+        surnames: Annotated[
+            int | None,
+            typer.Option(
+                "--surnames",
+                min=0,
+                help="also tag bare surnames of persons named in full within N sentences (the file read as "
+                "running text, as the pipeline reads an article)",
+            ),
+        ] = None,
     ) -> None:
         """Write FILE to stdout with the model's tags in place of the gold ones (tokens unchanged)."""
         from akhbar.extract.ner import tag_file
 
         _check(file, format)
         _check_network(format, network)
-        tag_file(str(file), format, sys.stdout, network=network)  # type: ignore[arg-type]
+        tag_file(str(file), format, sys.stdout, network=network, surnames=surnames)  # type: ignore[arg-type]
 
     @app.command("ner-eval")
     def ner_eval(
@@ -58,10 +67,19 @@ def register(app: typer.Typer) -> None:
                 "--network", help="mix in the BiLSTM shipped beside the CRF (~1 F1 more, ~7x slower)"
             ),
         ] = False,
+        surnames: Annotated[
+            int | None,
+            typer.Option(
+                "--surnames",
+                min=0,
+                help="also tag bare surnames of persons named in full within N sentences (the file read as "
+                "running text, as the pipeline reads an article)",
+            ),
+        ] = None,
     ) -> None:
         """Score the model on a gold file: entity-level (exact span and type) P/R/F1 per type and micro."""
         from akhbar.extract.ner import evaluate_file
 
         _check(file, format)
         _check_network(format, network)
-        sys.stdout.write(evaluate_file(str(file), format, network=network) + "\n")  # type: ignore[arg-type]
+        sys.stdout.write(evaluate_file(str(file), format, network=network, surnames=surnames) + "\n")  # type: ignore[arg-type]

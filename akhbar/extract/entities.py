@@ -154,6 +154,86 @@ def article_sentences(paragraphs: list[str]) -> list[Sentence]:
     return sentences
 
 
+MIN_SURNAME_CHARS = 3
+# A bare surname is tagged only where the CRF itself gave PER at least this probability (its B-PER
+# marginal): "هنوز" after a misread "محسن هنوز" has ~0, "ظریف گفت" does not. Chosen on PEYMA dev with a
+# model trained on train only (0.003-0.01 best; see akhbar/models/ner.README.md).
+SURNAME_MIN_PROB = 0.01
+
+
+def surname_candidates(
+    keys: Sequence[Sequence[str]], tagged: Sequence[Sequence[str]], window: int | None = None
+) -> list[tuple[int, int]]:
+    """Return ``(sentence, token)`` positions of untagged tokens that are the surname of a person named nearby.
+
+    News names a person in full once, then by surname alone, and the tagger misses many of those bare
+    surnames. ``keys`` are the token keys of consecutive sentences (one article), ``tagged`` their IOB2
+    tags. A candidate is the last word of a multi-word PER span of a sentence within ``window`` sentences
+    (None: anywhere in the article) that carries ``O`` itself, is not followed by an ``I-`` tag, has at
+    least 3 letters, and does not follow an untagged given name or title (``صادق لاریجانی`` after
+    ``علی لاریجانی`` is another person).
+
+    >>> surname_candidates([["حسین", "دهقان", "گفت"], ["دهقان", "افزود"]], [["B-PER", "I-PER", "O"], ["O", "O"]])
+    [(1, 0)]
+    """
+    given = _given_names_and_titles()
+    surnames_of = [
+        {ks[e - 1] for s, e, kind in spans(list(tags)) if kind == "PER" and e - s >= 2}
+        for ks, tags in zip(keys, tagged, strict=True)
+    ]
+    everywhere = set().union(*surnames_of) if window is None else set()
+    found = []
+    for i, (ks, row) in enumerate(zip(keys, tagged, strict=True)):
+        near = everywhere if window is None else set().union(*surnames_of[max(0, i - window) : i + window + 1])
+        if not near:
+            continue
+        for a, key in enumerate(ks):
+            if (
+                key in near
+                and row[a] == "O"
+                and len(key) >= MIN_SURNAME_CHARS
+                and not (a + 1 < len(row) and row[a + 1].startswith("I-"))
+                and not (a > 0 and row[a - 1] == "O" and ks[a - 1] in given)
+            ):
+                found.append((i, a))
+    return found
+
+
+def tag_surnames(
+    tagger: ner.NerTagger,
+    sentences: Sequence[Sequence[str]],
+    tagged: Sequence[Sequence[str]],
+    window: int | None = None,
+    documents: Sequence[range] | None = None,
+) -> list[list[str]]:
+    """Return ``tagged`` with the plausible bare surnames of :func:`surname_candidates` tagged ``B-PER``.
+
+    ``documents`` split the sentences into articles (default: one running text); names link only within
+    one. A candidate is kept where ``tagger``'s CRF gives B-PER a marginal of at least ``SURNAME_MIN_PROB``;
+    only the sentences holding a candidate are scored again, all in one batch.
+    """
+    out = [list(tags) for tags in tagged]
+    found: list[tuple[int, int]] = []
+    for doc in documents if documents is not None else [range(len(sentences))]:
+        keys = [[ner.token_key(t) for t in sentences[i]] for i in doc]
+        found += [(doc[i], a) for i, a in surname_candidates(keys, [tagged[i] for i in doc], window)]
+    if not found:
+        return out
+    rows = sorted({i for i, _ in found})
+    probs = dict(zip(rows, tagger.label_marginals([sentences[i] for i in rows], "B-PER"), strict=True))
+    for i, a in found:
+        if probs[i][a] >= SURNAME_MIN_PROB:
+            out[i][a] = "B-PER"
+    return out
+
+
+@lru_cache(maxsize=1)
+def _given_names_and_titles() -> frozenset[str]:
+    """Return the keys of the given-name and title gazetteers."""
+    table, _ = ner.gazetteers()
+    return frozenset(k for k, v in table.items() if "FNAME" in v or "TITLE" in v)
+
+
 def _mentions(paragraphs: list[str], sentences: list[Sentence], tagged: list[list[str]]) -> list[Entity]:
     """Turn the tagged spans of an article's sentences into entities with titles split off and roles attached."""
     out: list[Entity] = []
@@ -217,24 +297,34 @@ def link_names(entities: list[Entity]) -> None:
     with the same surname takes that name: ``دهقان``, ``حسین دهقان`` -> ``حسین دهقان``.
     """
     first_form: dict[tuple[str, str], str] = {}
-    people: list[tuple[list[str], str]] = []  # (word keys, canonical) of multi-word names, in order
+    people: list[tuple[_Words, str]] = []  # (word keys, canonical) of multi-word names, in order
     for ent in entities:
-        words = [name_key(w) for w in ent.canonical.replace("\u200c", " ").split()]
+        words = _name_words(ent.canonical)
         ent.canonical = first_form.setdefault((ent.type, name_key(ent.canonical)), ent.canonical)
-        if ent.type == "PER" and len(words) >= 2:
+        if ent.type == "PER" and len(words[1]) >= 2:
             people.append((words, ent.canonical))
     for i, ent in enumerate(entities):
         if ent.type != "PER":
             continue
-        words = [name_key(w) for w in ent.canonical.replace("\u200c", " ").split()]
-        target = _longer_name(words, people, ent, entities[:i])
+        target = _longer_name(_name_words(ent.canonical), people, ent, entities[:i])
         if target:
             ent.canonical = target
 
 
-def _longer_name(
-    words: list[str], people: list[tuple[list[str], str]], ent: Entity, before: list[Entity]
-) -> str | None:
+_Words = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+@lru_cache(maxsize=50_000)
+def _name_words(name: str) -> _Words:
+    """Return a name's word keys split at spaces, and split at spaces and ZWNJ.
+
+    A surname written with ZWNJ in one place and without it in another (``امیرعلی نیک‌بخش`` ... ``نیکبخش``)
+    matches the first; one written with a space (``نیک بخش``) matches the second.
+    """
+    return tuple(name_key(w) for w in name.split()), tuple(name_key(w) for w in name.replace("\u200c", " ").split())
+
+
+def _longer_name(words: _Words, people: list[tuple[_Words, str]], ent: Entity, before: list[Entity]) -> str | None:
     """Return the canonical of the known longer name that ``words`` abbreviates.
 
     The most recently mentioned earlier name wins ("علی لاریجانی ... صادق لاریجانی ... لاریجانی" -> صادق);
@@ -243,8 +333,12 @@ def _longer_name(
     last_seen = {e.canonical: i for i, e in enumerate(before) if e.type == "PER"}
     names = {
         canon
-        for full, canon in people
-        if len(full) > len(words) and full[-1] == words[-1] and set(words) <= set(full)
+        for full_words, canon in people
+        if any(
+            len(full) > len(mine) and full[-1] == mine[-1] and set(mine) <= set(full)
+            for full, mine in zip(full_words, words, strict=True)
+            if mine
+        )
     }
     if not names:
         return None
@@ -267,10 +361,15 @@ def extract_entities_many(articles: Sequence[list[str]], model_path: str | Path 
     """:func:`extract_entities` for several articles, their sentences tagged in one batch (faster)."""
     tagger = ner.get_tagger(model_path or ner.DEFAULT_MODEL)
     split = [article_sentences(paragraphs) for paragraphs in articles]
-    tagged = iter(tagger.tag_many([[t[0] for t in tokens] for sentences in split for tokens in sentences]))
+    flat = [[t[0] for t in tokens] for sentences in split for tokens in sentences]
+    documents, start = [], 0
+    for sentences in split:
+        documents.append(range(start, start + len(sentences)))
+        start += len(sentences)
+    tagged = tag_surnames(tagger, flat, tagger.tag_many(flat), documents=documents)
     out = []
-    for paragraphs, sentences in zip(articles, split, strict=True):
-        entities = _mentions(paragraphs, sentences, [next(tagged) for _ in sentences])
+    for paragraphs, sentences, doc in zip(articles, split, documents, strict=True):
+        entities = _mentions(paragraphs, sentences, [tagged[i] for i in doc])
         link_names(entities)
         out.append(entities)
     return out

@@ -767,6 +767,26 @@ class NerTagger:
                 out[i] = [labels[y] for y in path]
         return out
 
+    def label_marginals(self, sentences: Sequence[Sequence[str]], label: str) -> list[np.ndarray]:
+        """Return the CRF's marginal probability of ``label`` at every token of each sentence.
+
+        Forward-backward over the same scores as :meth:`crf_tag_many` (the CRF alone, with or without a
+        network beside it).
+        """
+        column = self.labels.index(label)
+        out: list[np.ndarray] = [np.zeros(0) for _ in sentences]
+        live = [i for i, tokens in enumerate(sentences) if tokens]
+        for start in range(0, len(live), self.BATCH):
+            chunk = live[start : start + self.BATCH]
+            batch = [sentences[i] for i in chunk]
+            keys = [[token_key(t) for t in tokens] for tokens in batch]
+            marks = [sentence_marks(k, self.lexicon, self.names) for k in keys]
+            with self._lock:
+                scores = self._crf.scores(batch, marks, keys)
+            for i, m in zip(chunk, _marginals(scores, self._crf.trans), strict=True):
+                out[i] = m[:, column]
+        return out
+
     def tag_many(self, sentences: Iterable[Sequence[str]]) -> list[list[str]]:
         """Tag many tokenized sentences (batched; through the network too when there is one)."""
         if self.nn is None:
@@ -893,24 +913,43 @@ def model_for(fmt: str) -> Path:
     return ARMAN_MODEL if fmt == "arman" and ARMAN_MODEL.exists() else DEFAULT_MODEL
 
 
+def _predict(tagger: NerTagger, sentences: Sequence[Sequence[str]], surnames: int | None) -> list[list[str]]:
+    """Tag sentences; with ``surnames``, also tag bare surnames of names found within that many sentences."""
+    tagged = tagger.tag_many(sentences)
+    if surnames is None:
+        return tagged
+    from akhbar.extract.entities import tag_surnames
+
+    return tag_surnames(tagger, sentences, tagged, window=surnames)
+
+
 def tag_file(
     path: str,
     fmt: Literal["peyma", "arman"],
     out: TextIO,
     model_path: str | Path | None = None,
     network: bool = False,
+    surnames: int | None = None,
 ) -> None:
-    """Read a gold file and write it again with predicted tags in place of the gold ones (tokens unchanged)."""
+    """Read a gold file and write it again with predicted tags in place of the gold ones (tokens unchanged).
+
+    ``surnames``: also tag the bare surnames of persons named in full within that many sentences, the file
+    read as running text (the pipeline does this per article; see ``entities.tag_surnames``).
+    """
     from akhbar.extract import ner_io
 
     tagger = get_tagger(model_path or model_for(fmt), network)
     sentences = ner_io.read_file(path, fmt)
-    tagged = tagger.tag_many([tokens for tokens, _ in sentences])
+    tagged = _predict(tagger, [tokens for tokens, _ in sentences], surnames)
     ner_io.write_sentences(((tokens, tags) for (tokens, _), tags in zip(sentences, tagged, strict=True)), fmt, out)
 
 
 def evaluate_file(
-    path: str, fmt: Literal["peyma", "arman"], model_path: str | Path | None = None, network: bool = False
+    path: str,
+    fmt: Literal["peyma", "arman"],
+    model_path: str | Path | None = None,
+    network: bool = False,
+    surnames: int | None = None,
 ) -> str:
     """Tag a gold file and return the entity-level (exact span + type) P/R/F1 table per type and micro."""
     from akhbar.extract import ner_io
@@ -920,8 +959,10 @@ def evaluate_file(
     # Types the corpus does not annotate are dropped from the predictions before scoring.
     pred = [
         [ner_io.tag_in(ner_io.tag_out(t, fmt), fmt) for t in tags]
-        for tags in tagger.tag_many([tokens for tokens, _ in sentences])
+        for tags in _predict(tagger, [tokens for tokens, _ in sentences], surnames)
     ]
     table = ner_io.score([tags for _, tags in sentences], pred)
     name = tagger.model_path.name + (" + network" if tagger.nn is not None else "")
+    if surnames is not None:
+        name += f", surnames linked within {surnames} sentences"
     return f"{path} ({len(sentences)} sentences, model {name})\n{ner_io.format_scores(table)}"

@@ -22,6 +22,9 @@ PEYMA_TEST_F1_FLOOR = 83.9
 ARMAN_FULL_MODEL_F1_FLOOR = 80.0
 # With the BiLSTM mixed in (opt-in, `--network`): measured 84.80; the floor leaves room for float rounding.
 PEYMA_TEST_F1_FLOOR_NETWORK = 84.5
+# Bare surnames linked to full names within 20 sentences (`--surnames 20`, the pipeline's per-article step run
+# over the file as running text): measured 84.69 (CRF alone 83.98).
+PEYMA_TEST_F1_FLOOR_SURNAMES = 84.5
 
 
 @pytest.mark.parametrize(
@@ -415,6 +418,23 @@ def test_peyma_test_f1_floor_with_network() -> None:
     assert f1 >= PEYMA_TEST_F1_FLOOR_NETWORK, f"PEYMA test micro F1 {f1:.2f} < {PEYMA_TEST_F1_FLOOR_NETWORK}"
 
 
+@pytest.mark.shared
+def test_peyma_test_surname_linking_gains_person_recall(tagger: ner.NerTagger) -> None:
+    from akhbar.extract.entities import tag_surnames
+
+    sentences = ner_io.read_file(_shared("peyma-ner", "test.txt"), "peyma")
+    gold = [tags for _, tags in sentences]
+    plain = tagger.tag_many([tokens for tokens, _ in sentences])
+    linked = tag_surnames(tagger, [tokens for tokens, _ in sentences], plain, window=20)
+    before, after = ner_io.score(gold, plain), ner_io.score(gold, linked)
+    # Only O tags turn into B-PER.
+    changed = [(a, b) for p, q in zip(plain, linked, strict=True) for a, b in zip(p, q, strict=True) if a != b]
+    assert changed and set(changed) == {("O", "B-PER")}
+    assert after["PER"].prf()[1] > before["PER"].prf()[1] + 1.0  # recall of persons
+    f1 = after["micro"].prf()[2]
+    assert f1 >= PEYMA_TEST_F1_FLOOR_SURNAMES, f"PEYMA test micro F1 with surnames {f1:.2f} < {PEYMA_TEST_F1_FLOOR_SURNAMES}"
+
+
 def test_missing_network_is_a_clear_error(tmp_path: Path) -> None:
     import shutil
 
@@ -439,6 +459,13 @@ def test_cli_ner_eval_and_ner_with_and_without_network() -> None:
     assert tagged.exit_code == 0
     gold = ner_io.read_file(PEYMA_FIXTURE, "peyma")
     assert [t for t, _ in ner_io.read_sentences(io.StringIO(tagged.stdout), "peyma")] == [t for t, _ in gold]
+    linked = runner.invoke(app, ["ner-eval", str(PEYMA_FIXTURE), "--format", "peyma", "--surnames", "20"])
+    assert linked.exit_code == 0 and "surnames linked within 20 sentences" in linked.output, linked.output
+    tagged = runner.invoke(app, ["ner", str(PEYMA_FIXTURE), "--format", "peyma", "--surnames", "20"])
+    assert tagged.exit_code == 0
+    assert [t for t, _ in ner_io.read_sentences(io.StringIO(tagged.stdout), "peyma")] == [t for t, _ in gold]
+    negative = runner.invoke(app, ["ner-eval", str(PEYMA_FIXTURE), "--format", "peyma", "--surnames", "-1"])
+    assert negative.exit_code == 2
     bad = runner.invoke(app, ["ner-eval", str(PEYMA_FIXTURE), "--format", "nope", "--network"])
     assert bad.exit_code == 2 and "--format" in bad.output
 
