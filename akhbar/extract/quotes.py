@@ -74,6 +74,11 @@ _OPENERS = frozenset({"و", "همچنین", "نیز", "اما", "ولی", "سپ�
 _DEMONSTRATIVES = frozenset({"این", "همین"})
 _ALSO = frozenset({"نیز", "هم"})
 _COMMAS = frozenset({"،", ","})
+# How the agency's lead clause opens a sentence ("به گزارش فارس،", "بنابر این گزارش،", "طبق گزارش ...،").
+_LEAD_STARTS = (["به", "گزارش"], ["به", "نقل"], ["بنابر", "این", "گزارش"], ["بنابراین", "گزارش"], ["طبق", "گزارش"])
+# Prepositions that open an adverbial phrase before the subject ("پس از ...، X گفت", "در دیدار با لاوروف، ظریف
+# گفت"); without a comma agency copy puts the subject first ("ظریف در دیدار با لاوروف گفت").
+_ADVERBIAL = frozenset({"پس", "بعد", "قبل", "پیش", "در", "با", "طی", "ضمن", "هنگام", "پیرو", "همزمان", "به"})
 # «ورزش سه», «ایاد علاوی»: agencies and names are set in guillemets too. A «» span in a cue's sentence is taken
 # as the quote only from this many words (on 1,500 Fars/Varzesh3 articles 50 of 52 shorter ones were names).
 _MIN_GUILLEMET_WORDS = 4
@@ -135,13 +140,28 @@ def _also_after(keys: list[str], end: int) -> bool:
 
 def _subject_index(keys: list[str], titles: frozenset[str] = frozenset()) -> int:
     """Return the index of the first token of a sentence's subject: after the agency's lead clause
-    ("به گزارش فارس،", "به نقل از ...،"), openers (و، همچنین ...) and titles."""
+    ("به گزارش فارس،", "به نقل از ...،", "بنابر این گزارش،"), openers (و، همچنین ...) and titles."""
     i = 0
-    if keys[:2] in (["به", "گزارش"], ["به", "نقل"]):
+    if any(keys[: len(start)] == start for start in _LEAD_STARTS):
         i = next((j + 1 for j, k in enumerate(keys) if k in _COMMAS), 0)
     while i < len(keys) and (keys[i] in _OPENERS or keys[i] in titles):
         i += 1
     return i
+
+
+def _after_adverbial(keys: list[str], titles: frozenset[str]) -> int | None:
+    """Return where the subject starts after a leading adverbial phrase closed by a comma, titles skipped
+    ("پس از بشرویه، سید احمد علوی ... اظهار داشت" -> احمد), or None when the clause opens otherwise."""
+    i = _subject_index(keys)
+    if i >= len(keys) or keys[i] not in _ADVERBIAL:
+        return None
+    comma = next((j for j in range(i, len(keys) - 1) if keys[j] in _COMMAS), None)
+    if comma is None:
+        return None
+    j = comma + 1
+    while j < len(keys) and keys[j] in titles:
+        j += 1
+    return j
 
 
 def _same_head(a: str, b: str) -> bool:
@@ -248,6 +268,16 @@ class _Resolver:
         keys = [ner.token_key(t[0]) for t in tokens]
         titles, roles = _word_lists()
         lead, first = _subject_index(keys), _subject_index(keys, titles)
+        subject = _after_adverbial(keys, titles)
+        if subject is None and lead:
+            subject = first
+        if subject is not None and subject < len(tokens):
+            # A person or pronoun right after the agency's lead clause or a leading adverbial phrase is the
+            # subject, not a person inside them ("به گزارش فارس از بشرویه، سید احمد علوی ... اظهار داشت",
+            # "بعد از سخنان «فرهت»، «محمد سریر» ... گفت").
+            at = tokens[subject][1]
+            if any(pos == at or (pos < at + 2 and pos >= at and kind == "per") for pos, kind, _ in candidates):
+                candidates = [c for c in candidates if c[0] >= at]
         if first < len(tokens) and all(c[0] != tokens[first][1] for c in candidates):
             # The subject is a surname NER did not tag here ("فولادگر در تشریح ... بیان داشت") of a person it
             # tagged elsewhere in the article.

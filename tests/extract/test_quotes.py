@@ -444,3 +444,26 @@ def test_an_organization_speaks_only_when_no_person_or_office_does() -> None:
         ("بانک مرکزی", "organization"),
         ("رونالد کومان", "person"),  # a person before the cue wins over the organization opening the sentence
     ]
+
+
+def test_a_person_in_the_agency_lead_clause_is_not_the_subject() -> None:
+    # Fars copy: NER reads the dateline town "بشرویه" as a person; the subject follows the lead clause.
+    paragraphs = [
+        "به گزارش خبرگزاری فارس از بشرویه، سید احمد علوی صبح امروز در آیین افتتاح شانزدهمین مجتمع فرهنگی و رفاهی "
+        "و نمازخانه بین‌راهی آستان قدس رضوی در بشرویه در جمع مردم شهرستان اظهار داشت: ساخت این مجموعه‌ها توجه به "
+        "پیام وحدت و همدلی در بین مسلمانان است."
+    ]
+    quotes = extract_quotes(paragraphs, extract_entities(paragraphs))
+    assert [q.speaker for q in quotes] == ["احمد علوی"]
+
+
+def test_a_person_after_a_leading_adverbial_phrase_is_the_subject() -> None:
+    paragraphs = [
+        "بعد از سخنان شاهین فرهت، محمد سریر آهنگساز به تعریف درستی از سمفونی پرداخت و گفت: متاسفانه شنوندگان "
+        "موسیقی کلاسیک در کشور ما کم هستند."
+    ]
+    quotes = extract_quotes(paragraphs, extract_entities(paragraphs))
+    assert [q.speaker for q in quotes] == ["محمد سریر"]
+    # Without the comma the subject comes first, as agency copy writes it.
+    paragraphs = ["محمد سریر بعد از سخنان شاهین فرهت گفت: شنوندگان موسیقی کلاسیک در کشور ما کم هستند."]
+    assert [q.speaker for q in extract_quotes(paragraphs, extract_entities(paragraphs))] == ["محمد سریر"]
