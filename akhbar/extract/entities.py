@@ -276,8 +276,40 @@ def _mentions(paragraphs: list[str], sentences: list[Sentence], tagged: list[lis
                     role = display_form(" ".join(t[0] for t in tokens[rng[0] : rng[1]]))
             c_start, c_end = tokens[start][1], tokens[end - 1][2]
             text = _body_slice(paragraphs, c_start, c_end)
+            lead, trail = _edge_marks(text)
+            if lead + trail >= len(text):
+                continue
+            text = text[lead : len(text) - trail]
+            c_start, c_end = c_start + lead, c_end - trail
             out.append(Entity(kind, text, display_form(text), title, role, c_start, c_end))
     return out
+
+
+_EDGE_MARKS = frozenset("*-–—_•·.,،:;!؟?\"'")
+_PAIRS = {"«": "»", "(": ")"}
+
+
+def _edge_marks(text: str) -> tuple[int, int]:
+    """Return how many bullet and punctuation marks a mention carries at its start and end.
+
+    Copy glues them to names (``*علی دایی``، ``هلند-``، ``روزنامه «واشنگتن‌تایمز»`` keeps its guillemets,
+    ``نیوزویک»`` does not); a closing mark is kept when its opening one is inside the mention.
+
+    >>> _edge_marks("*علی دایی"), _edge_marks("هلند-"), _edge_marks("نیوزویک»"), _edge_marks("ورزشگاه امام رضا (ع)")
+    ((1, 0), (0, 1), (0, 1), (0, 0))
+    """
+    lead = 0
+    while lead < len(text) and (
+        text[lead] in _EDGE_MARKS or (text[lead] in _PAIRS and _PAIRS[text[lead]] not in text[lead + 1 :])
+    ):
+        lead += 1
+    end = len(text)
+    closers = {v: k for k, v in _PAIRS.items()}
+    while end > lead and (
+        text[end - 1] in _EDGE_MARKS or (text[end - 1] in closers and closers[text[end - 1]] not in text[lead : end - 1])
+    ):
+        end -= 1
+    return lead, len(text) - end
 
 
 def _body_slice(paragraphs: list[str], start: int, end: int) -> str:

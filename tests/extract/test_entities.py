@@ -186,3 +186,12 @@ def test_surname_candidates_skip_a_namesake_with_another_given_name() -> None:
     assert surname_candidates(keys, tagged) == [(2, 0)]
     # Outside the window, no candidate.
     assert surname_candidates(keys, tagged, window=1) == []
+
+
+def test_bullets_and_dashes_glued_to_a_name_are_not_part_of_it() -> None:
+    # Varzesh3 copy: a bullet glued to the name; the offsets move with the text.
+    paragraphs = ["*علی دایی در حاشیه تمرین امروز با خبرنگاران گفت‌وگو کرد.", "تیم ملی هلند- آلمان در راه جام جهانی است."]
+    ents = extract_entities(paragraphs)
+    body = "\n".join(paragraphs)
+    assert ("PER", "علی دایی") in [(e.type, e.text) for e in ents]
+    assert all(body[e.start : e.end] == e.text and e.text[0] not in "*-" and e.text[-1] not in "*-" for e in ents)
