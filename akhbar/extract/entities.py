@@ -285,7 +285,7 @@ def _mentions(paragraphs: list[str], sentences: list[Sentence], tagged: list[lis
     return out
 
 
-_EDGE_MARKS = frozenset("*-–—_•·.,،:;!؟?\"'")
+_EDGE_MARKS = frozenset("*-\u2013\u2014_•·.,،:;!؟?\"'")  # \u2013 \u2014: en and em dash
 _PAIRS = {"«": "»", "(": ")"}
 
 
