@@ -592,6 +592,12 @@ def build_html_report(con: duckdb.DuckDBPyConnection, *, since: dt.date | None =
     return _page(title, generated, "".join(parts))
 
 
+def _name_key(expr: str) -> str:
+    """SQL for the warehouse macro ``name_key`` (warehouse/macros/030_text.sql), inline so that a warehouse
+    written by an older version, opened read-only without the macro, reports the same way."""
+    return f"trim(regexp_replace(lower(translate({expr}, 'آأإٱ', 'اااا')), '[^\\p{{L}}\\p{{N}}]+', ' ', 'g'))"
+
+
 def most_quoted(con: duckdb.DuckDBPyConnection, since: dt.date | None = None,
                 limit: int = 15) -> list[tuple[str, str | None, str, int, int]]:
     """Return the most quoted speakers of canonical articles as (speaker, role, kind, quotes, articles).
@@ -606,9 +612,10 @@ def most_quoted(con: duckdb.DuckDBPyConnection, since: dt.date | None = None,
     role = "mode(q.speaker_role)" if "speaker_role" in cols else "NULL"
     where, params = _since_clause(since, "coalesce(a.published_at, a.loaded_at)")
     rows = con.execute(
-        f"SELECT q.speaker, {role}, {kind} AS kind, count(*) AS n, count(DISTINCT q.article_id) "
-        f"FROM quotes q JOIN articles a USING (article_id) WHERE a.is_canonical AND {where} "
-        f"GROUP BY q.speaker, kind ORDER BY n DESC, 1 LIMIT {int(limit)}",
+        f"SELECT arg_min(speaker, (-uses, speaker)), {role.replace('q.', '')}, kind, count(*) AS n, count(DISTINCT article_id) FROM ("
+        f"SELECT q.*, {kind} AS kind, {_name_key('q.speaker')} AS k, count(*) OVER (PARTITION BY q.speaker) AS uses "
+        f"FROM quotes q JOIN articles a USING (article_id) WHERE a.is_canonical AND {where}"
+        f") GROUP BY k, kind ORDER BY n DESC, 1 LIMIT {int(limit)}",
         params,
     ).fetchall()
     return [(str(sp), None if r is None else str(r), str(k), int(n), int(m)) for sp, r, k, n, m in rows]
@@ -625,10 +632,13 @@ def top_entities(con: duckdb.DuckDBPyConnection, since: dt.date | None = None, l
     kind = "type" if "type" in cols else "NULL"
     where, params = _since_clause(since, "coalesce(a.published_at, a.loaded_at)")
     try:
+        # Spellings of one name count together, shown as the most used one (as the warehouse's entity_names).
         rows = con.execute(
-            f'SELECT e."{name}", {"e." + kind if kind != "NULL" else "NULL"}, count(DISTINCT e.article_id) AS n '
-            f"FROM entities e JOIN articles a USING (article_id) WHERE {where} AND e.\"{name}\" IS NOT NULL "
-            f"GROUP BY ALL ORDER BY n DESC, 1 LIMIT {int(limit)}",
+            f"SELECT arg_min(sp, (-uses, sp)), ty, count(DISTINCT article_id) AS n FROM ("
+            f'SELECT e."{name}" AS sp, {"e." + kind if kind != "NULL" else "NULL"} AS ty, e.article_id, '
+            f'{_name_key(f"e.{chr(34)}{name}{chr(34)}")} AS k, count(*) OVER (PARTITION BY ty, sp) AS uses '
+            f"FROM entities e JOIN articles a USING (article_id) WHERE {where} AND e.\"{name}\" IS NOT NULL"
+            f") GROUP BY k, ty ORDER BY n DESC, 1 LIMIT {int(limit)}",
             params,
         ).fetchall()
     except duckdb.Error:

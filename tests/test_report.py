@@ -480,3 +480,20 @@ def test_most_quoted_reads_a_warehouse_from_before_speaker_kind(tmp_path: Path) 
     con.execute("INSERT INTO quotes VALUES ('a1', 0, 1, 'حسین دهقان', 'وزیر دفاع', 'سخن', 'گفت', 'r')")
     assert report.most_quoted(con) == [("حسین دهقان", "وزیر دفاع", "person", 1, 1)]
     assert report.most_quoted(duckdb.connect()) == []  # no quotes table at all
+
+
+def test_most_quoted_and_top_entities_count_spellings_of_one_name_together(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    from akhbar.schema import ARTICLES, ENTITIES, QUOTES, ddl_for
+
+    con = duckdb.connect(str(tmp_path / "news.duckdb"))  # no macros: a warehouse opened read-only by the report
+    for t in (ARTICLES, ENTITIES, QUOTES):
+        con.execute(ddl_for(t))
+    tbl = pa.Table.from_pylist([_article(i, agency="ورزش سه", day=dt.date(2024, 3, 20)) for i in (1, 2, 3)], schema=ARTICLES)  # noqa: F841
+    con.execute("INSERT INTO articles BY NAME SELECT * FROM tbl")
+    for aid, spelling in (("a1", "کارلوس کی\u200cروش"), ("a2", "کارلوس کی روش"), ("a3", "کارلوس کی\u200cروش")):
+        con.execute("INSERT INTO quotes VALUES (?, 0, 1, ?, NULL, 'person', 'سخن', 'گفت', 'r')", [aid, spelling])
+        con.execute("INSERT INTO entities VALUES (?, 0, 1, 'PER', ?, ?, NULL, NULL, 'r')", [aid, spelling, spelling])
+    assert report.most_quoted(con) == [("کارلوس کی\u200cروش", None, "person", 3, 3)]
+    assert report.top_entities(con) == [("کارلوس کی\u200cروش", "PER", 3)]

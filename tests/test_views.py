@@ -27,6 +27,7 @@ MACRO_CALLS = {
     "fa_fold": "fa_fold('كتاب ١٢')",
     "fa_key": "fa_key('كتاب\u200cها')",
     "fa_contains": "fa_contains('تیم ملی فوتبال', 'تيم ملي')",
+    "name_key": "name_key('کارلوس کی\u200cروش') = name_key('کارلوس  کی روش') AND name_key('آمریکا') = name_key('امریکا') AND name_key('رئال') <> name_key('ریال')",
 }
 EXPECTED = {
     "jalali_to_date": dt.date(2023, 3, 21),
@@ -38,6 +39,7 @@ EXPECTED = {
     "fa_fold": "کتاب ۱۲",
     "fa_key": "کتاب ها",
     "fa_contains": True,
+    "name_key": True,
 }
 
 
@@ -205,3 +207,28 @@ def test_pending_views_on_rows() -> None:
         ("مسعود پزشکیان", "رئیس\u200cجمهور", 2, "1402-12-26")]  # the unnamed governor is an office, not a person
     assert con.execute("SELECT original_agency, reprint_agency, delay_minutes, match_reason FROM reprints").fetchall() == [
         ("فارس", "تسنیم", 120, "jaccard 0.9")]
+
+
+def test_entity_views_count_spellings_of_one_name_together() -> None:
+    con = _pending_warehouse()
+    t0 = dt.datetime(2024, 3, 19, 8, 0, tzinfo=dt.UTC)
+    for aid, agency in (("a1", "فارس"), ("a2", "ورزش سه"), ("a3", "فارس")):
+        con.execute("INSERT INTO articles BY NAME SELECT ? AS article_id, 's' AS source_id, ? AS agency, 'b' AS body, ? AS published_at, "
+                    "tehran_jalali(?::TIMESTAMPTZ) AS published_jalali, ? AS cluster_id, true AS is_canonical, 'k' AS content_key, 1 AS paragraphs, "
+                    "0 AS paragraphs_repeated, 1 AS chars, 'b' AS raw_text, 'p' AS origin_path, 'n' AS origin_name, 'r' AS run_id, now() AS loaded_at",
+                    [aid, agency, t0, t0, aid])
+    # Three articles spell the coach two ways (ZWNJ or space), and America with or without the madda.
+    con.execute("INSERT INTO entities (article_id, type, text, canonical, title, role, start, \"end\", run_id) VALUES "
+                "('a1','PER','کی\u200cروش','کارلوس کی\u200cروش',NULL,NULL,0,1,'r'), ('a2','PER','کی روش','کارلوس کی روش',NULL,NULL,0,1,'r'), "
+                "('a3','PER','کی\u200cروش','کارلوس کی\u200cروش',NULL,NULL,0,1,'r'), ('a1','LOC','آمریکا','آمریکا',NULL,NULL,2,3,'r'), "
+                "('a2','LOC','امریکا','امریکا',NULL,NULL,2,3,'r'), ('a2','ORG','رئال','رئال',NULL,NULL,4,5,'r'), ('a3','ORG','ریال','ریال',NULL,NULL,4,5,'r')")
+    con.execute("INSERT INTO quotes (article_id, speaker, speaker_role, speaker_kind, text, cue, start, \"end\", run_id) VALUES "
+                "('a1','کارلوس کی\u200cروش','سرمربی تیم ملی','person','...','گفت',0,1,'r'), ('a2','کارلوس کی روش',NULL,'person','...','گفت',0,1,'r'), "
+                "('a3','کارلوس کی\u200cروش',NULL,'person','...','افزود',0,1,'r')")
+    assert con.execute("SELECT entity, articles, mentions FROM top_entities_week WHERE type = 'PER'").fetchall() == [("کارلوس کی\u200cروش", 3, 3)]
+    assert con.execute("SELECT entity, spellings FROM entity_names WHERE type = 'LOC'").fetchall() == [("آمریکا", ["آمریکا", "امریکا"])]
+    assert sorted(con.execute("SELECT entity FROM entity_names WHERE type = 'ORG'").fetchall()) == [("رئال",), ("ریال",)]  # Real is not the rial
+    assert con.execute("SELECT agency, entity, articles FROM entities_per_agency WHERE type = 'PER' ORDER BY agency").fetchall() == [
+        ("فارس", "کارلوس کی\u200cروش", 2), ("ورزش سه", "کارلوس کی\u200cروش", 1)]
+    assert ("آمریکا", "کارلوس کی\u200cروش", 2) in con.execute("SELECT entity_a, entity_b, articles FROM entity_cooccurrence").fetchall()
+    assert con.execute("SELECT speaker, role, quotes FROM most_quoted_week").fetchall() == [("کارلوس کی\u200cروش", "سرمربی تیم ملی", 3)]

@@ -18,3 +18,8 @@ CREATE OR REPLACE MACRO fa_key(s) AS
         '[^\p{L}\p{N}]+', ' ', 'g'));
 CREATE OR REPLACE MACRO fa_contains(haystack, needle) AS
     contains(' ' || fa_key(haystack) || ' ', ' ' || fa_key(needle) || ' ');
+-- name_key(name) -> the key under which spellings of one name are counted together: ZWNJ, spaces and punctuation
+--                   alike, alef with madda or hamza as plain alef, lower case ('کی‌روش' = 'کی روش',
+--                   'آمریکا' = 'امریکا'). Lighter than fa_key: ی and ئ stay apart ('رئال' is not 'ریال').
+CREATE OR REPLACE MACRO name_key(s) AS
+    trim(regexp_replace(lower(translate(s, 'آأإٱ', 'اااا')), '[^\p{L}\p{N}]+', ' ', 'g'));

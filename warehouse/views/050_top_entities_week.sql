@@ -1,17 +1,19 @@
 -- top_entities_week: who and what was in the news each week?
 -- Needs table `entities` (article_id, type, text, canonical, ...). One row per Iranian week (starting Saturday,
 -- Tehran time), entity type and entity, top 20 per week and type by the number of stories naming it. Stories =
--- canonical articles, so a reprint does not count twice; mentions = all mentions in those stories.
+-- canonical articles, so a reprint does not count twice; mentions = all mentions in those stories. Spellings of one
+-- name count together (see entity_names).
 CREATE OR REPLACE VIEW top_entities_week AS
 WITH m AS (
     SELECT
         tehran_week(a.published_at) AS week,
         e.type,
-        coalesce(e.canonical, e.text) AS entity,
+        n.entity,
         count(DISTINCT e.article_id) AS articles,
         count(*) AS mentions
     FROM entities AS e
     JOIN articles AS a USING (article_id)
+    JOIN entity_names AS n ON n.type = e.type AND n.key = name_key(coalesce(e.canonical, e.text))
     WHERE a.is_canonical AND a.published_at IS NOT NULL
     GROUP BY ALL
 )

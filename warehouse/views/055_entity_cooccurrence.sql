@@ -1,11 +1,13 @@
 -- entity_cooccurrence: which entities appear together in the same stories?
 -- Needs table `entities`. One row per unordered pair of distinct entities (type + canonical name) named in at least
--- two common stories (canonical articles), most frequent pairs first.
+-- two common stories (canonical articles), most frequent pairs first. Spellings of one name count together (see
+-- entity_names).
 CREATE OR REPLACE VIEW entity_cooccurrence AS
 WITH ea AS (
-    SELECT DISTINCT e.article_id, e.type, coalesce(e.canonical, e.text) AS entity
+    SELECT DISTINCT e.article_id, e.type, n.entity
     FROM entities AS e
     JOIN articles AS a USING (article_id)
+    JOIN entity_names AS n ON n.type = e.type AND n.key = name_key(coalesce(e.canonical, e.text))
     WHERE a.is_canonical
 )
 SELECT

@@ -1,13 +1,15 @@
 -- entities_per_agency: which entities does each agency write about most, and how much of its output is that?
 -- Needs table `entities`. One row per agency, entity type and entity (top 50 per agency and type); share = the
 -- fraction of the agency's articles (duplicates included: this is about what the agency published) naming it.
+-- Spellings of one name count together (see entity_names).
 CREATE OR REPLACE VIEW entities_per_agency AS
 WITH totals AS (
     SELECT agency, count(*) AS agency_articles FROM articles GROUP BY agency
 ), m AS (
-    SELECT a.agency, e.type, coalesce(e.canonical, e.text) AS entity, count(DISTINCT e.article_id) AS articles
+    SELECT a.agency, e.type, n.entity, count(DISTINCT e.article_id) AS articles
     FROM entities AS e
     JOIN articles AS a USING (article_id)
+    JOIN entity_names AS n ON n.type = e.type AND n.key = name_key(coalesce(e.canonical, e.text))
     GROUP BY ALL
 )
 SELECT

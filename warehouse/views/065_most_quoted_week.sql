@@ -2,17 +2,23 @@
 -- Needs table `quotes` (article_id, speaker, speaker_role, speaker_kind, text, cue, ...). One row per Iranian week
 -- (Saturday start, Tehran time) and named person, top 20 per week by quotes in stories (canonical articles); role =
 -- the role most often attached to the speaker that week. Quotes of unnamed office holders (speaker_kind = 'role')
--- are left out: query `quotes` for them.
+-- are left out: query `quotes` for them. Spellings of one name count together (name_key), shown as the spelling
+-- the quotes use most.
 CREATE OR REPLACE VIEW most_quoted_week AS
-WITH m AS (
+WITH spelled AS (
+    SELECT name_key(speaker) AS key, arg_min(speaker, (-n, speaker)) AS speaker
+    FROM (SELECT speaker, count(*) AS n FROM quotes WHERE speaker_kind = 'person' GROUP BY speaker)
+    GROUP BY key
+), m AS (
     SELECT
         tehran_week(a.published_at) AS week,
-        q.speaker,
+        s.speaker,
         mode(q.speaker_role) AS role,
         count(*) AS quotes,
         count(DISTINCT q.article_id) AS articles
     FROM quotes AS q
     JOIN articles AS a USING (article_id)
+    JOIN spelled AS s ON s.key = name_key(q.speaker)
     WHERE a.is_canonical AND a.published_at IS NOT NULL AND q.speaker_kind = 'person'
     GROUP BY ALL
 )
