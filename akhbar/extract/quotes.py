@@ -49,7 +49,8 @@ CUE_PATTERNS = (
     rf"(?:یادآور|متذکر)\s+شد{_PERFECT}",
     rf"خاطر\s?نشان\s+ساخت{_PERFECT}",
 )
-_CUE = re.compile(rf"(?<![\w\u200c])(?:{'|'.join(CUE_PATTERNS)})(?![\w\u200c])")
+# "گفت و گو"/"گفت و شنود" (conversation) written with spaces is no cue ("در گفت و گو با رادیو مسکو گفت: ...").
+_CUE = re.compile(rf"(?<![\w\u200c])(?:{'|'.join(CUE_PATTERNS)})(?![\w\u200c])(?!\s*و\s*(?:گو|شنود)(?![\w\u200c]))")
 # What follows a cue: a colon (direct speech) or "که" (reported speech).
 _AFTER_CUE = re.compile(r"\s*(:|که(?![\w\u200c]))\s*")
 _GUILLEMETS = re.compile(r"«([^«»]{2,})»")
@@ -420,6 +421,8 @@ def extract_quotes(paragraphs: list[str], entities: list[Entity]) -> list[Quote]
                 if guillemet is None:
                     continue
                 span = guillemet.start(1), guillemet.end(1)
+            if any(a == span[0] for a, _ in covered):
+                continue  # "X گفت و تأکید کرد: «...»": one quote, introduced by its first cue
             region_start = guillemet.end() if guillemet and guillemet.end() <= cue.start() else s_start
             inside = [
                 e for e in resolver.people if base + region_start <= e.start and e.end <= base + cue.start()

@@ -467,3 +467,17 @@ def test_a_person_after_a_leading_adverbial_phrase_is_the_subject() -> None:
     # Without the comma the subject comes first, as agency copy writes it.
     paragraphs = ["محمد سریر بعد از سخنان شاهین فرهت گفت: شنوندگان موسیقی کلاسیک در کشور ما کم هستند."]
     assert [q.speaker for q in extract_quotes(paragraphs, extract_entities(paragraphs))] == ["محمد سریر"]
+
+
+def test_gofto_gu_is_no_cue_and_a_quote_is_stored_once() -> None:
+    # Both "گفت" of "در گفت و گو با ... گفت:" led to the same quote: two rows with one key in the warehouse.
+    paragraphs = [
+        "به گزارش خبرگزاری فرانسه از مسکو، سرگئی لاوروف امروز در گفت و گو با رادیو مسکو گفت: «غنی‌سازی اورانیوم "
+        "از سوی ایران سود اقتصادی ندارد و همین امر باعث بوجود آمدن این ظن شده است.»"
+    ]
+    quotes = extract_quotes(paragraphs, extract_entities(paragraphs))
+    assert [(q.speaker, q.cue) for q in quotes] == [("سرگئی لاوروف", "گفت")]
+    assert quotes[0].text.startswith("غنی‌سازی اورانیوم")
+    paragraphs = ["علی لاریجانی گفت و تأکید کرد: مجلس از این طرح حمایت می‌کند."]
+    quotes = extract_quotes(paragraphs, extract_entities(paragraphs))
+    assert [(q.speaker, q.cue, q.text) for q in quotes] == [("علی لاریجانی", "تأکید کرد", "مجلس از این طرح حمایت می‌کند.")]
