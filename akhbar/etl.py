@@ -28,6 +28,7 @@ from akhbar.dedup import near
 from akhbar.dedup.boilerplate import paragraph_keys
 from akhbar.dedup.profile import NOTHING_KNOWN, KeySet, NearProfile, basis_of, near_key, profile_body
 from akhbar.extract.fields import rank_keywords
+from akhbar.extract.fingerprint import NONE, extractors_fingerprint
 from akhbar.prepare import prepare_batch
 from akhbar.records import Article, RawRecord, Reject, entity_row, quote_row
 from akhbar.schema import ARTICLES, ENTITIES, QUOTES, REJECTS
@@ -197,8 +198,8 @@ def start_run(settings: Settings, inputs: list[str], flow: str = "news-etl", sha
             "INSERT INTO runs BY NAME SELECT ? AS run_id, ? AS flow, ? AS started_at, 'running' AS status, "
             "?::VARCHAR[] AS inputs, 0 AS files_read, 0 AS files_skipped, 0 AS records_read, 0 AS articles_new, "
             "0 AS articles_unchanged, 0 AS duplicates_new, 0 AS rejects_seen, 0 AS rejects_new, "
-            "'{}' AS rejects_by_reason, 0 AS paragraphs_repeated, 0 AS lake_files, ? AS akhbar_version",
-            [state.run_id, flow, now, list(inputs), __version__],
+            "'{}' AS rejects_by_reason, 0 AS paragraphs_repeated, 0 AS lake_files, ? AS akhbar_version, ? AS extractors",
+            [state.run_id, flow, now, list(inputs), __version__, extractors_fingerprint() if settings.entities else NONE],
         )
         search.start_index(con)  # a new warehouse's index is then extended at the end, not built over everything
         state.release(force=True)  # readers get in while the workers start and the first batch is prepared
@@ -905,6 +906,8 @@ def finish_run(state: RunState, error: BaseException | None = None) -> dict[str,
         else:
             status = "ok"
         summary["status"] = status
+        with contextlib.suppress(duckdb.Error):  # a figure for the summary: never the reason a run fails
+            summary["articles_outdated"] = outdated_articles(con)
         con.execute(
             "UPDATE runs SET finished_at = ?, status = ?, files_read = ?, files_skipped = ?, records_read = ?, "
             "articles_new = ?, articles_unchanged = ?, duplicates_new = ?, rejects_seen = ?, rejects_new = ?, "
@@ -930,6 +933,24 @@ def finish_run(state: RunState, error: BaseException | None = None) -> dict[str,
     if own_error is not None:
         raise own_error
     return summary
+
+
+def outdated_articles(con: duckdb.DuckDBPyConnection) -> int:
+    """Return how many stored articles have entities and quotes from other extractors than this installation's.
+
+    An article is up to date when the run that loaded it used these extractors, or when a complete
+    ``akhbar reextract`` with them started after it was loaded. Articles loaded with ``--no-entities`` are not
+    counted; those of runs that recorded no fingerprint (older versions) are.
+    """
+    current = extractors_fingerprint()
+    (n,) = con.execute(
+        "SELECT count(*) FROM articles a LEFT JOIN runs r USING (run_id) "
+        "WHERE r.extractors IS DISTINCT FROM ? AND r.extractors IS DISTINCT FROM ? AND a.loaded_at >= coalesce("
+        "(SELECT max(started_at) FROM runs WHERE flow = 'reextract' AND status = 'ok' AND extractors = ?), "
+        "'-infinity'::TIMESTAMPTZ)",
+        [current, NONE, current],
+    ).fetchone() or (0,)
+    return int(n)
 
 
 def run(settings: Settings, inputs: list[str], fields: FieldMap | None = None,

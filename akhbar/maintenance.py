@@ -200,14 +200,19 @@ def new_run_id(now: dt.datetime | None = None, tag: str = "m") -> str:
 
 def record_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: dt.datetime, status: str,
                lake_files: int, error: str | None = None, *, flow: str = "warehouse-maintenance",
-               records_read: int = 0, articles_unchanged: int = 0) -> None:
-    """Record a run that loads no files (maintenance, re-extraction) in ``runs`` so the run history is complete."""
+               records_read: int = 0, articles_unchanged: int = 0, extractors: str | None = None) -> None:
+    """Record a run that loads no files (maintenance, re-extraction) in ``runs`` so the run history is complete.
+
+    ``extractors``: the fingerprint of the extractors the run applied (re-extraction); none by default.
+    """
     from akhbar import __version__
+    from akhbar.extract.fingerprint import NONE
 
     con.execute(
         "INSERT INTO runs BY NAME SELECT ? AS run_id, ? AS flow, ? AS started_at, now() AS finished_at, "
         "? AS status, []::VARCHAR[] AS inputs, 0 AS files_read, 0 AS files_skipped, ? AS records_read, 0 AS articles_new, "
         "? AS articles_unchanged, 0 AS duplicates_new, 0 AS rejects_seen, 0 AS rejects_new, '{}' AS rejects_by_reason, "
-        "0 AS paragraphs_repeated, ? AS lake_files, ? AS error, ? AS akhbar_version",
-        [run_id, flow, started_at, status, records_read, articles_unchanged, lake_files, error, __version__],
+        "0 AS paragraphs_repeated, ? AS lake_files, ? AS error, ? AS akhbar_version, ? AS extractors",
+        [run_id, flow, started_at, status, records_read, articles_unchanged, lake_files, error, __version__,
+         extractors or NONE],
     )

@@ -24,6 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from akhbar import lake, maintenance
+from akhbar.extract.fingerprint import extractors_fingerprint
 from akhbar.records import entity_row, quote_row
 from akhbar.schema import ENTITIES, QUOTES, table_name
 from akhbar.warehouse import rollback_quietly
@@ -169,6 +170,7 @@ def record_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: dt.datet
     maintenance.record_run(
         con, run_id, started_at, status, res.lake_files if res else 0, error, flow="reextract",
         records_read=res.articles if res else 0, articles_unchanged=(res.articles - res.changed) if res else 0,
+        extractors=extractors_fingerprint(),
     )
 
 

@@ -272,6 +272,9 @@ def run_markdown(summary: dict[str, Any], quality: dict[str, Any]) -> str:
         extra["encodings_converted"] = json.dumps(summary["encodings_converted"], ensure_ascii=False)
     if extra:
         lines += ["## Other", "", md_table(["figure", "value"], sorted(extra.items())), ""]
+    if summary.get("articles_outdated"):
+        lines += [f"_{summary['articles_outdated']:,} stored articles have entities and quotes from other extractors than"
+                  " this version's: `akhbar reextract` brings them up to date._", ""]
     if quality.get("note"):
         lines += [f"_{quality['note']}_", ""]
     return "\n".join(lines)

@@ -134,6 +134,12 @@ RUNS = table(
         col("lake_files", pa.int64(), "Parquet files written", nullable=False),
         col("error", pa.string(), "error message when the run failed"),
         col("akhbar_version", pa.string(), "akhbar version", nullable=False),
+        col(
+            "extractors",
+            pa.string(),
+            "fingerprint of the entity and quote extractors the run used (code and models; 'none' when it extracted"
+            " none: --no-entities, maintenance); NULL for runs of versions before it was recorded",
+        ),
     ],
 )
 

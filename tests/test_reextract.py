@@ -130,3 +130,50 @@ def test_a_run_killed_before_its_lake_rewrite_is_finished_by_the_next(loaded: Pa
     assert con.execute("SELECT count(*) FROM lake_stale").fetchone() == (0,)
     assert lake.lake_files(wh) == {r[0] for r in con.execute("SELECT path FROM lake_files").fetchall()}
     con.close()
+
+
+def test_fingerprint_follows_the_bytes_of_code_and_models(tmp_path: Path) -> None:
+    from akhbar.extract.fingerprint import extractors_fingerprint, fingerprint_of
+
+    (tmp_path / "a.py").write_text("x = 1\n")
+    first = fingerprint_of(tmp_path, ["a.py", "m.bin"])
+    assert first == fingerprint_of(tmp_path, ["a.py", "m.bin"]) and len(first) == 12
+    (tmp_path / "m.bin").write_bytes(b"\0")  # a model file appears
+    second = fingerprint_of(tmp_path, ["a.py", "m.bin"])
+    (tmp_path / "a.py").write_text("x = 2\n")
+    assert len({first, second, fingerprint_of(tmp_path, ["a.py", "m.bin"])}) == 3
+    assert all(c in "0123456789abcdef" for c in extractors_fingerprint()) and len(extractors_fingerprint()) == 12
+
+
+def test_runs_say_how_many_stored_articles_older_extractors_made(loaded: Path, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import datetime as dt
+
+    from akhbar.cli import print_summary
+    from akhbar.extract.fingerprint import extractors_fingerprint
+
+    wh = shutil.copytree(loaded, tmp_path / "wh")
+    con = warehouse.connect_writer(wh / "news.duckdb")
+    assert con.execute("SELECT DISTINCT extractors FROM runs").fetchall() == [(extractors_fingerprint(),)]
+    assert etl.outdated_articles(con) == 0
+    # What a warehouse of an older version looks like: its runs recorded no fingerprint.
+    con.execute("UPDATE runs SET extractors = NULL")
+    assert etl.outdated_articles(con) == 43
+    con.close()
+
+    again = etl.run(Settings(warehouse=wh, workers=1), [str(SAMPLE)])  # nothing new: the old articles stay old
+    assert (again["articles_new"], again["articles_outdated"]) == (0, 43)
+    capsys.readouterr()
+    print_summary(again)
+    assert "43 stored articles have entities and quotes from other extractors" in capsys.readouterr().err
+
+    con = warehouse.connect_writer(wh / "news.duckdb")
+    started = dt.datetime.now(dt.UTC)
+    run_id = reextract.new_run_id(started)
+    reextract.record_run(con, run_id, started, reextract.reextract(con, wh, run_id), "ok")
+    assert etl.outdated_articles(con) == 0
+    # A load with --no-entities skipped extraction on purpose: not "outdated" either.
+    con.execute("UPDATE runs SET extractors = 'none' WHERE flow = 'reextract'")
+    con.execute("UPDATE runs SET extractors = 'none' WHERE flow = 'news-etl'")
+    assert etl.outdated_articles(con) == 0
+    con.close()
