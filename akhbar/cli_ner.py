@@ -9,6 +9,18 @@ import typer
 from akhbar.cli import EXIT_USAGE, err
 
 FORMATS = ("peyma", "arman")
+NetworkOpt = Annotated[
+    bool, typer.Option("--network", help="mix in the BiLSTM shipped beside the CRF (~1 F1 more, ~7x slower)")
+]
+SurnamesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--surnames",
+        min=0,
+        help="also tag bare surnames of persons named in full within N sentences (the file read as running text, "
+        "as the pipeline reads an article)",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -34,21 +46,8 @@ def register(app: typer.Typer) -> None:
     def ner(
         file: Annotated[Path, typer.Argument(help="a gold NER file (PEYMA `tok|TAG` or ARMAN `tok TAG` lines)")],
         format: Annotated[str, typer.Option("--format", help="peyma or arman")] = "peyma",
-        network: Annotated[
-            bool,
-            typer.Option(
-                "--network", help="mix in the BiLSTM shipped beside the CRF (~1 F1 more, ~7x slower)"
-            ),
-        ] = False,
-        surnames: Annotated[
-            int | None,
-            typer.Option(
-                "--surnames",
-                min=0,
-                help="also tag bare surnames of persons named in full within N sentences (the file read as "
-                "running text, as the pipeline reads an article)",
-            ),
-        ] = None,
+        network: NetworkOpt = False,
+        surnames: SurnamesOpt = None,
     ) -> None:
         """Write FILE to stdout with the model's tags in place of the gold ones (tokens unchanged)."""
         from akhbar.extract.ner import tag_file
@@ -61,21 +60,8 @@ def register(app: typer.Typer) -> None:
     def ner_eval(
         file: Annotated[Path, typer.Argument(help="a gold NER file")],
         format: Annotated[str, typer.Option("--format", help="peyma or arman")] = "peyma",
-        network: Annotated[
-            bool,
-            typer.Option(
-                "--network", help="mix in the BiLSTM shipped beside the CRF (~1 F1 more, ~7x slower)"
-            ),
-        ] = False,
-        surnames: Annotated[
-            int | None,
-            typer.Option(
-                "--surnames",
-                min=0,
-                help="also tag bare surnames of persons named in full within N sentences (the file read as "
-                "running text, as the pipeline reads an article)",
-            ),
-        ] = None,
+        network: NetworkOpt = False,
+        surnames: SurnamesOpt = None,
     ) -> None:
         """Score the model on a gold file: entity-level (exact span and type) P/R/F1 per type and micro."""
         from akhbar.extract.ner import evaluate_file

@@ -231,7 +231,7 @@ def tag_surnames(
 def _given_names_and_titles() -> frozenset[str]:
     """Return the keys of the given-name and title gazetteers."""
     table, _ = ner.gazetteers()
-    return frozenset(k for k, v in table.items() if "FNAME" in v or "TITLE" in v)
+    return frozenset(k for k, v in table.items() if "FNAME" in v) | _word_lists()[0]
 
 
 def _mentions(paragraphs: list[str], sentences: list[Sentence], tagged: list[list[str]]) -> list[Entity]:

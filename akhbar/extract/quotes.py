@@ -277,7 +277,8 @@ class _Resolver:
             # subject, not a person inside them ("به گزارش فارس از بشرویه، سید احمد علوی ... اظهار داشت",
             # "بعد از سخنان «فرهت»، «محمد سریر» ... گفت").
             at = tokens[subject][1]
-            if any(pos == at or (pos < at + 2 and pos >= at and kind == "per") for pos, kind, _ in candidates):
+            # (A name in guillemets starts one character later: "، «محمد سریر» ...".)
+            if any(pos == at or (kind == "per" and pos == at + 1) for pos, kind, _ in candidates):
                 candidates = [c for c in candidates if c[0] >= at]
         if first < len(tokens) and all(c[0] != tokens[first][1] for c in candidates):
             # The subject is a surname NER did not tag here ("فولادگر در تشریح ... بیان داشت") of a person it
