@@ -497,3 +497,9 @@ def test_most_quoted_and_top_entities_count_spellings_of_one_name_together(tmp_p
         con.execute("INSERT INTO entities VALUES (?, 0, 1, 'PER', ?, ?, NULL, NULL, 'r')", [aid, spelling, spelling])
     assert report.most_quoted(con) == [("کارلوس کی\u200cروش", None, "person", 3, 3)]
     assert report.top_entities(con) == [("کارلوس کی\u200cروش", "PER", 3)]
+
+
+def test_run_markdown_says_when_stored_articles_need_reextract() -> None:
+    md = report.run_markdown({"run_id": "run-1", "status": "ok", "articles_outdated": 1234}, {})
+    assert "1,234 stored articles have entities and quotes from other extractors" in md and "akhbar reextract" in md
+    assert "other extractors" not in report.run_markdown({"run_id": "run-1", "status": "ok", "articles_outdated": 0}, {})
