@@ -614,11 +614,14 @@ def most_quoted(con: duckdb.DuckDBPyConnection, since: dt.date | None = None,
     kind = "q.speaker_kind" if "speaker_kind" in cols else "'person'"
     role = "mode(q.speaker_role)" if "speaker_role" in cols else "NULL"
     where, params = _since_clause(since, "coalesce(a.published_at, a.loaded_at)")
+    # Spellings of one name count together, shown as the most used one; the key is computed once per spelling.
     rows = con.execute(
-        f"SELECT arg_min(speaker, (-uses, speaker)), {role.replace('q.', '')}, kind, count(*) AS n, count(DISTINCT article_id) FROM ("
-        f"SELECT q.*, {kind} AS kind, {_name_key('q.speaker')} AS k, count(*) OVER (PARTITION BY q.speaker) AS uses "
-        f"FROM quotes q JOIN articles a USING (article_id) WHERE a.is_canonical AND {where}"
-        f") GROUP BY k, kind ORDER BY n DESC, 1 LIMIT {int(limit)}",
+        f"WITH m AS (SELECT q.*, {kind} AS kind FROM quotes q JOIN articles a USING (article_id) "
+        f"WHERE a.is_canonical AND {where}), "
+        f"s AS (SELECT speaker, {_name_key('speaker')} AS k, count(*) AS uses FROM m GROUP BY speaker), "
+        f"d AS (SELECT k, arg_min(speaker, (-uses, speaker)) AS shown FROM s GROUP BY k) "
+        f"SELECT d.shown, {role.replace('q.', 'm.')}, m.kind, count(*) AS n, count(DISTINCT m.article_id) "
+        f"FROM m JOIN s USING (speaker) JOIN d USING (k) GROUP BY d.shown, m.kind ORDER BY n DESC, 1 LIMIT {int(limit)}",
         params,
     ).fetchall()
     return [(str(sp), None if r is None else str(r), str(k), int(n), int(m)) for sp, r, k, n, m in rows]
@@ -635,13 +638,17 @@ def top_entities(con: duckdb.DuckDBPyConnection, since: dt.date | None = None, l
     kind = "type" if "type" in cols else "NULL"
     where, params = _since_clause(since, "coalesce(a.published_at, a.loaded_at)")
     try:
-        # Spellings of one name count together, shown as the most used one (as the warehouse's entity_names).
+        # Spellings of one name count together, shown as the most used one (as the warehouse's entity_names);
+        # the key is computed once per distinct spelling.
         rows = con.execute(
-            f"SELECT arg_min(sp, (-uses, sp)), ty, count(DISTINCT article_id) AS n FROM ("
-            f'SELECT e."{name}" AS sp, {"e." + kind if kind != "NULL" else "NULL"} AS ty, e.article_id, '
-            f'{_name_key(f"e.{chr(34)}{name}{chr(34)}")} AS k, count(*) OVER (PARTITION BY ty, sp) AS uses '
-            f"FROM entities e JOIN articles a USING (article_id) WHERE {where} AND e.\"{name}\" IS NOT NULL"
-            f") GROUP BY k, ty ORDER BY n DESC, 1 LIMIT {int(limit)}",
+            f'WITH m AS (SELECT e."{name}" AS sp, {"e." + kind if kind != "NULL" else "NULL"} AS ty, e.article_id '
+            f"FROM entities e JOIN articles a USING (article_id) WHERE {where} AND e.\"{name}\" IS NOT NULL), "
+            f"s AS (SELECT ty, sp, {_name_key('sp')} AS k, count(*) AS uses FROM m GROUP BY ALL), "
+            f"d AS (SELECT ty, k, arg_min(sp, (-uses, sp)) AS shown FROM s GROUP BY ALL) "
+            f"SELECT d.shown, d.ty, count(DISTINCT m.article_id) AS n FROM m "
+            f"JOIN s ON s.sp = m.sp AND s.ty IS NOT DISTINCT FROM m.ty JOIN d ON d.k = s.k AND d.ty IS NOT DISTINCT FROM s.ty "
+            f"GROUP BY d.shown, d.ty "
+            f"ORDER BY n DESC, 1 LIMIT {int(limit)}",
             params,
         ).fetchall()
     except duckdb.Error:

@@ -13,7 +13,7 @@ WITH m AS (
         count(*) AS mentions
     FROM entities AS e
     JOIN articles AS a USING (article_id)
-    JOIN entity_names AS n ON n.type = e.type AND n.key = name_key(coalesce(e.canonical, e.text))
+    JOIN entity_spellings AS n ON n.type = e.type AND n.spelling = coalesce(e.canonical, e.text)
     WHERE a.is_canonical AND a.published_at IS NOT NULL
     GROUP BY ALL
 )

@@ -7,7 +7,7 @@ WITH ea AS (
     SELECT DISTINCT e.article_id, e.type, n.entity
     FROM entities AS e
     JOIN articles AS a USING (article_id)
-    JOIN entity_names AS n ON n.type = e.type AND n.key = name_key(coalesce(e.canonical, e.text))
+    JOIN entity_spellings AS n ON n.type = e.type AND n.spelling = coalesce(e.canonical, e.text)
     WHERE a.is_canonical
 )
 SELECT

@@ -9,7 +9,7 @@ WITH totals AS (
     SELECT a.agency, e.type, n.entity, count(DISTINCT e.article_id) AS articles
     FROM entities AS e
     JOIN articles AS a USING (article_id)
-    JOIN entity_names AS n ON n.type = e.type AND n.key = name_key(coalesce(e.canonical, e.text))
+    JOIN entity_spellings AS n ON n.type = e.type AND n.spelling = coalesce(e.canonical, e.text)
     GROUP BY ALL
 )
 SELECT

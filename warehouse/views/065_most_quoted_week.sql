@@ -5,10 +5,15 @@
 -- are left out: query `quotes` for them. Spellings of one name count together (name_key), shown as the spelling
 -- the quotes use most.
 CREATE OR REPLACE VIEW most_quoted_week AS
-WITH spelled AS (
-    SELECT name_key(speaker) AS key, arg_min(speaker, (-n, speaker)) AS speaker
-    FROM (SELECT speaker, count(*) AS n FROM quotes WHERE speaker_kind = 'person' GROUP BY speaker)
-    GROUP BY key
+WITH spellings AS (
+    SELECT speaker AS spelling, name_key(speaker) AS key, count(*) AS n
+    FROM quotes
+    WHERE speaker_kind = 'person'
+    GROUP BY speaker
+), spelled AS (
+    SELECT s.spelling, d.speaker
+    FROM spellings AS s
+    JOIN (SELECT key, arg_min(spelling, (-n, spelling)) AS speaker FROM spellings GROUP BY key) AS d USING (key)
 ), m AS (
     SELECT
         tehran_week(a.published_at) AS week,
@@ -18,7 +23,7 @@ WITH spelled AS (
         count(DISTINCT q.article_id) AS articles
     FROM quotes AS q
     JOIN articles AS a USING (article_id)
-    JOIN spelled AS s ON s.key = name_key(q.speaker)
+    JOIN spelled AS s ON s.spelling = q.speaker
     WHERE a.is_canonical AND a.published_at IS NOT NULL AND q.speaker_kind = 'person'
     GROUP BY ALL
 )
