@@ -128,10 +128,9 @@ def print_summary(s: dict[str, Any]) -> None:
     t.add_row("warehouse", f"{s['warehouse']}/news.duckdb")
     console.print(t)
     if s.get("articles_outdated"):
-        err.print(
-            f"[yellow]note:[/yellow] {s['articles_outdated']:,} stored articles have entities and quotes from other "
-            f"extractors than this version's; `akhbar reextract -w {s['warehouse']}` brings them up to date."
-        )
+        from akhbar.extract.fingerprint import outdated_note
+
+        err.print(f"[yellow]note:[/yellow] {outdated_note(s['articles_outdated'], s['warehouse'])}")
 
 
 def _cell(v: Any) -> str:

@@ -273,8 +273,9 @@ def run_markdown(summary: dict[str, Any], quality: dict[str, Any]) -> str:
     if extra:
         lines += ["## Other", "", md_table(["figure", "value"], sorted(extra.items())), ""]
     if summary.get("articles_outdated"):
-        lines += [f"_{summary['articles_outdated']:,} stored articles have entities and quotes from other extractors than"
-                  " this version's: `akhbar reextract` brings them up to date._", ""]
+        from akhbar.extract.fingerprint import outdated_note
+
+        lines += [f"_{outdated_note(summary['articles_outdated'])}_", ""]
     if quality.get("note"):
         lines += [f"_{quality['note']}_", ""]
     return "\n".join(lines)

@@ -45,3 +45,12 @@ def extractors_fingerprint() -> str:
     """Return the fingerprint of this installation's entity and quote extractors (computed once per process)."""
     gazetteers = sorted(str(p.relative_to(PACKAGE)) for p in (PACKAGE / "data" / "gazetteers").glob("*.txt"))
     return fingerprint_of(PACKAGE, (*FILES, *gazetteers))
+
+
+def outdated_note(n: int, warehouse_dir: str | None = None) -> str:
+    """Return the sentence a run ends with when ``n`` stored articles came from other extractors (CLI, artifact)."""
+    target = f" -w {warehouse_dir}" if warehouse_dir else ""
+    return (
+        f"{n:,} stored articles have entities and quotes from other extractors than this version's; "
+        f"`akhbar reextract{target}` brings them up to date."
+    )
